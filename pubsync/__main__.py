@@ -1,0 +1,3 @@
+from pubsync.cli import main
+
+main()

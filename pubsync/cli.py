@@ -1,0 +1,327 @@
+"""The command line: parse arguments, call the pipeline, print what it returns. Exit codes:
+0 done · 1 failed, nothing lost · 2 bad usage or config · 3 finished but a source failed (its earlier records kept)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pubsync import __version__
+from pubsync.errors import PubsyncError, UsageError
+
+EXIT_SOURCE_FAILED = 3
+
+
+class State:
+    def __init__(self, config: str, db: str, verbose: int, quiet: bool):
+        self.config_path = Path(config)
+        self.db_path = Path(db)
+        self.verbose, self.quiet = verbose, quiet
+        self.config_given = config != "config.toml"
+
+    def config(self, required: bool = False):
+        from pubsync.config import load_config
+        return load_config(self.config_path, required=required)
+
+    def store(self, create: bool = True):
+        from pubsync.store import Store
+        return Store(self.db_path, create=create)
+
+    def say(self, *lines: str) -> None:
+        if not self.quiet:
+            for line in lines:
+                click.echo(line)
+
+
+def warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", envvar="PUBSYNC_CONFIG", default="config.toml", show_default=True,
+              help="Profile config (env PUBSYNC_CONFIG).")
+@click.option("--db", envvar="PUBSYNC_DB", default="data/pubsync.db", show_default=True,
+              help="SQLite database (env PUBSYNC_DB).")
+@click.option("-v", "--verbose", count=True, help="More detail (tracebacks on internal errors with -vv).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors (for cron).")
+@click.version_option(__version__, prog_name="pubsync")
+@click.pass_context
+def cli(ctx: click.Context, config: str, db: str, verbose: int, quiet: bool) -> None:
+    """pubsync keeps a publication list in sync with ORCID, OpenAlex, arXiv and Google Scholar,
+    and writes what your site reads (al-folio papers.bib, papers.yml, academicpages pages, …)."""
+    ctx.obj = State(config, db, verbose, quiet)
+
+
+def _report_outcomes(state: State, outcomes: list) -> int:
+    from pubsync.store import Store  # noqa: F401  (keeps import cost where it is used)
+    failed = [o for o in outcomes if o.failed]
+    for o in outcomes:
+        if not o.failed:
+            state.say(f"{o.source:9} {o.profile}: {o.fetched} fetched ({o.new} new, {o.changed} changed, "
+                      f"{o.unchanged} unchanged) in {o.requests} requests, {o.seconds:.1f}s"
+                      + (f" — {o.error}" if o.error else ""))
+    for o in failed:
+        warn(f"pubsync: {o.source} {'suspect' if o.outcome == 'suspect' else 'failed'} for {o.profile}: {o.error}")
+    return EXIT_SOURCE_FAILED if failed else 0
+
+
+def _run(state: State, command: str, body) -> int:
+    """Run `body(store, run_id)` as one logged run under the DB lock; returns its exit code."""
+    from pubsync.store import Lock
+    with Lock(state.db_path, wait=float(os.environ.get("PUBSYNC_LOCK_WAIT", "0"))):
+        store = state.store()
+        run_id = store.start_run(command)
+        code = 1
+        try:
+            code = body(store, run_id)
+        finally:
+            status = {0: "ok", EXIT_SOURCE_FAILED: "partial"}.get(code, "failed")
+            store.end_run(run_id, status, code)
+            store.close()
+    return code
+
+
+def _merge_and_say(state: State, store, cfg) -> None:
+    from pubsync.pipeline import merge
+    summary = merge(store, cfg)
+    state.say(f"merged {summary.records} records into {summary.works} works"
+              + (f" ({summary.hidden} hidden)" if summary.hidden else "")
+              + (f"; {summary.review} pairs wait for review (pubsync review)" if summary.review else ""))
+    for line in summary.unparsable[:5]:
+        warn(f"pubsync: unreadable stored record skipped: {line}")
+
+
+def _export_and_say(state: State, store, cfg, fmt: str, out: Path | None = None) -> None:
+    from pubsync.pipeline import export
+    _, report = export(store, cfg, fmt, out)
+    for path, status in report:
+        if status != "unchanged" or state.verbose:
+            state.say(f"{fmt}: {status} {path}")
+    if report and all(s == "unchanged" for _, s in report) and not state.verbose:
+        state.say(f"{fmt}: unchanged")
+
+
+@cli.command()
+@click.pass_obj
+def sync(state: State) -> None:
+    """Pull every enabled source for everyone in the config, merge, and write the configured exports."""
+    cfg = state.config(required=True)
+    if not cfg.people:
+        raise UsageError(f"{cfg.path}: no [[people]] in the config; add one with at least name and orcid")
+
+    def body(store, run_id):
+        from pubsync.pipeline import pull
+        code = _report_outcomes(state, pull(store, cfg, cfg.people, run_id))
+        _merge_and_say(state, store, cfg)
+        for fmt in cfg.formats:
+            _export_and_say(state, store, cfg, fmt)
+        return code
+    sys.exit(_run(state, "sync", body))
+
+
+@cli.command()
+@click.option("--orcid", default="", help="ORCID iD, e.g. 0000-0002-1825-0097.")
+@click.option("--openalex", default="", help="OpenAlex author id, e.g. A5003721947.")
+@click.option("--arxiv", default="", help="arXiv ids (comma-separated) or an author query such as 'au:Carberry_J'.")
+@click.option("--scholar", default="", help="Google Scholar user id (opt-in; Scholar may block scripts).")
+@click.pass_obj
+def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str) -> None:
+    """Fetch and store records, then merge. With ID flags no config file is needed; with only --orcid the
+    OpenAlex author and arXiv ids are discovered from it."""
+    from pubsync.config import person_from_flags
+    cfg = state.config(required=state.config_given)
+    if orcid or openalex or arxiv or scholar:
+        person = person_from_flags(orcid, openalex, arxiv, scholar)
+        match = [p for p in cfg.people if person.orcid and p.orcid == person.orcid]
+        people = match or [person]
+        if scholar:
+            cfg.sources["scholar"].enabled = True
+    else:
+        people = cfg.people
+        if not people:
+            raise UsageError("nothing to pull: give --orcid/--openalex/--arxiv/--scholar, or [[people]] in the config")
+
+    def body(store, run_id):
+        from pubsync.pipeline import pull as do_pull
+        code = _report_outcomes(state, do_pull(store, cfg, people, run_id))
+        _merge_and_say(state, store, cfg)
+        return code
+    sys.exit(_run(state, "pull", body))
+
+
+@cli.command()
+@click.pass_obj
+def merge(state: State) -> None:
+    """Rebuild the merged works from the stored raw records and decisions (no network)."""
+    cfg = state.config()
+    sys.exit(_run(state, "merge", lambda store, run_id: (_merge_and_say(state, store, cfg), 0)[1]))
+
+
+@cli.command()
+@click.option("--format", "fmt", required=True, help="bibtex, papers-yml, academicpages, citations-yml, csl-json, markdown, html.")
+@click.option("--out", default=None, help="Output path, or - for standard output (single-file formats).")
+@click.pass_obj
+def export(state: State, fmt: str, out: str | None) -> None:
+    """Write one export from the merged works."""
+    from pubsync.export import FORMATS
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    cfg = state.config()
+    store = state.store(create=False)
+    try:
+        if out == "-":
+            from pubsync.pipeline import export as do_export
+            files, _ = do_export(store, cfg, fmt, dry_run=True)
+            if len(files) != 1:
+                raise UsageError(f"--out -: {fmt} writes {len(files)} files; give a directory with --out")
+            sys.stdout.buffer.write(next(iter(files.values())))
+        else:
+            _export_and_say(state, store, cfg, fmt, Path(out) if out else None)
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def status(state: State, as_json: bool) -> None:
+    """Works, records per source, and each source's last run and outcome."""
+    store = state.store(create=False)
+    try:
+        data = store.counts()
+        data["sources"] = store.last_outcomes()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    console = Console(no_color=not sys.stdout.isatty())
+    console.print(f"works: {data['works']}  hidden: {data['hidden']}  waiting for review: {data['review']}")
+    table = Table("source", "profile", "records", "last run", "outcome", "fetched", "new", "changed", "error")
+    for row in data["sources"]:
+        table.add_row(row["source"], row["profile"], str(data["raw_records"].get(row["source"], 0)), row["at"] or "",
+                      row["outcome"], str(row["fetched"]), str(row["new"]), str(row["changed"]), row["error"] or "")
+    console.print(table)
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def explain(state: State, key: str, as_json: bool) -> None:
+    """Show a merged work, the source of each field, and the records merged into it and why."""
+    from pubsync.explain import explain_work
+    store = state.store(create=False)
+    try:
+        text = explain_work(store, state.config(), key, as_json=as_json)
+    finally:
+        store.close()
+    click.echo(text)
+
+
+@cli.command(name="import")
+@click.argument("source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--profile", default="", help="Whose records these are (an ORCID iD or a person's key in the config).")
+@click.pass_obj
+def import_(state: State, source: str, file: Path, profile: str) -> None:
+    """Feed a saved response or page (e.g. a Scholar profile saved from the browser) through the same parser
+    as the network path, then merge."""
+    from pubsync.pipeline import import_file
+    cfg = state.config()
+    if not file.exists():
+        raise UsageError(f"{file}: no such file")
+    profile = profile or (cfg.people[0].key if cfg.people else "default")
+
+    def body(store, run_id):
+        counts = import_file(store, source, file, profile)
+        state.say(f"{source}: imported {sum(counts.values())} records from {file} ({counts['new']} new, "
+                  f"{counts['changed']} changed, {counts['unchanged']} unchanged)")
+        _merge_and_say(state, store, cfg)
+        return 0
+    sys.exit(_run(state, f"import {source}", body))
+
+
+@cli.command()
+@click.pass_obj
+def review(state: State) -> None:
+    """List pairs the matcher was unsure about, with the evidence; decide with `pubsync same A B` / `different A B`."""
+    store = state.store(create=False)
+    try:
+        items = store.review_items()
+    finally:
+        store.close()
+    if not items:
+        state.say("nothing waits for review")
+        return
+    for item in items:
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(item["components"].items()))
+        click.echo(f"{item['a']}  ~  {item['b']}   score {item['score']:.2f}   [{parts}]  {item['reason']}")
+
+
+def _decide(state: State, kind: str, a: str, b: str) -> None:
+    from pubsync.curation import append_decision
+    from pubsync.explain import resolve_ref
+    cfg = state.config()
+
+    def body(store, run_id):
+        ra, rb = resolve_ref(store, a), resolve_ref(store, b)
+        store.add_decision(kind, ra, rb)
+        if cfg.curation_path is not None:
+            append_decision(cfg.curation_path, kind, [ra, rb])
+        state.say(f"recorded: {ra} and {rb} are {'the same work' if kind == 'same' else 'different works'}")
+        _merge_and_say(state, store, cfg)
+        return 0
+    sys.exit(_run(state, kind, body))
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.pass_obj
+def same(state: State, a: str, b: str) -> None:
+    """Record that A and B (work keys, doi:…, arxiv:…, or record refs) are one work."""
+    _decide(state, "same", a, b)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.pass_obj
+def different(state: State, a: str, b: str) -> None:
+    """Record that A and B are different works; no later merge joins them."""
+    _decide(state, "different", a, b)
+
+
+def main() -> None:
+    verbose = any(a in ("-vv", "-vvv") for a in sys.argv[1:])
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except click.Abort:
+        warn("pubsync: aborted")
+        sys.exit(1)
+    except PubsyncError as e:
+        warn(f"pubsync: {e}")
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        warn("pubsync: interrupted; the database is as it was before the interrupted step")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # the last line of defence: one line, no traceback unless asked
+        if verbose:
+            traceback.print_exc()
+        warn(f"pubsync: internal error: {type(e).__name__}: {e} (run with -vv for details; nothing was lost)")
+        sys.exit(1)

@@ -1,0 +1,272 @@
+"""config.toml → validated settings. Every error names the file, the key (with its line) and what to do."""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubsync.errors import ConfigError
+from pubsync.records import canonical_arxiv, canonical_openalex, canonical_orcid
+from pubsync.settings import DEFAULT_BASE_URLS, DEFAULT_MIN_INTERVAL, Person, SourceSettings
+
+SITE_KINDS = ("al-folio", "academicpages", "hugo", "yaml", "plain")
+SCHOLAR_ID = re.compile(r"^[A-Za-z0-9_-]{12}$")
+
+# Which exports `pubsync sync` writes when the config names none.
+DEFAULT_FORMATS = {
+    "al-folio": ["bibtex", "citations-yml"],
+    "academicpages": ["academicpages"],
+    "hugo": ["papers-yml"],
+    "yaml": ["papers-yml"],
+    "plain": ["papers-yml"],
+}
+
+
+@dataclass
+class Config:
+    path: Path | None                      # None when running on defaults (no config file)
+    site_kind: str = "al-folio"
+    site_root: Path = Path(".")
+    profile: str = "default"
+    people: list[Person] = field(default_factory=list)
+    sources: dict[str, SourceSettings] = field(default_factory=dict)
+    merge: dict[str, Any] = field(default_factory=dict)
+    formats: list[str] = field(default_factory=list)
+    exclude_types: list[str] = field(default_factory=list)
+    export_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    curation_path: Path | None = None
+    shrink_ratio: float = 0.5              # a complete fetch below this share of the stored records is suspect
+
+    def export_path(self, fmt: str) -> Path:
+        from pubsync.export import default_path
+        opts = self.export_options.get(fmt, {})
+        return self.site_root / (opts.get("path") or default_path(fmt, self.site_kind))
+
+
+# ---- schema -------------------------------------------------------------------------------------
+
+_SOURCE_KEYS = {"enabled": bool, "base_url": str, "timeout": (int, float), "retries": int, "max_seconds": (int, float),
+                "min_interval": (int, float), "mailto": str, "cache": bool, "cache_dir": str}
+_PERSON_KEYS = {"name": str, "orcid": str, "openalex": str, "scholar": str, "arxiv": (str, dict), "aliases": list,
+                "role": str, "years": list}
+_TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict}
+_SITE_KEYS = {"kind": str, "root": str, "name": str}
+_MERGE_KEYS = {"preprints": str, "field_order": dict, "same_threshold": (int, float), "maybe_threshold": (int, float)}
+_EXPORT_COMMON = {"formats": list, "exclude_types": list}
+_CURATION_KEYS = {"path": str}
+_TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "a list", dict: "a table",
+               float: "a number"}
+
+
+class _Checker:
+    def __init__(self, path: Path | None, text: str):
+        self.path, self.text = path, text
+
+    def where(self, dotted: str) -> str:
+        name = str(self.path) if self.path else "<config>"
+        last = dotted.split(".")[-1].split("[")[0]
+        for i, line in enumerate(self.text.splitlines(), 1):
+            if re.match(rf"\s*(\[+\s*)?[\w.\"-]*\b{re.escape(last)}\b", line):
+                return f"{name}:{i}"
+        return name
+
+    def fail(self, dotted: str, msg: str) -> None:
+        raise ConfigError(f"{self.where(dotted)}: {dotted}: {msg}")
+
+    def keys(self, table: dict, allowed: dict, prefix: str) -> None:
+        for key, value in table.items():
+            dotted = f"{prefix}.{key}" if prefix else key
+            if key not in allowed:
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                hint = f" — did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(sorted(allowed))})"
+                self.fail(dotted, f"unknown key{hint}")
+            expected = allowed[key]
+            if expected is None:
+                continue
+            types = expected if isinstance(expected, tuple) else (expected,)
+            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+            if not ok:
+                want = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+                self.fail(dotted, f"must be {want}, not {type(value).__name__} {value!r}")
+
+
+def load_config(path: Path | None, *, required: bool = False, env: dict[str, str] | None = None) -> Config:
+    """Read and validate a config file; with no file (and not required) the defaults apply."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    text = ""
+    if path is not None and path.exists():
+        try:
+            text = path.read_bytes().decode("utf-8")
+            data = tomllib.loads(text)
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: malformed TOML: {e}; fix the syntax (see config.toml in the pubsync README)") from None
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    elif path is not None and required:
+        raise ConfigError(f"{path}: config file not found; create one with 'pubsync init' or pass --config PATH")
+    chk = _Checker(path if text else None, text)
+    chk.keys(data, _TOP_KEYS, "")
+    cfg = Config(path=path if text else None)
+    base = path.parent if (path is not None and text) else Path(".")
+
+    site = data.get("site", {})
+    chk.keys(site, _SITE_KEYS, "site")
+    cfg.site_kind = site.get("kind", "al-folio")
+    if cfg.site_kind not in SITE_KINDS:
+        close = difflib.get_close_matches(cfg.site_kind, SITE_KINDS, n=1)
+        chk.fail("site.kind", f"unknown site kind {cfg.site_kind!r}" + (f" — did you mean '{close[0]}'?" if close else "")
+                 + f" (one of {', '.join(SITE_KINDS)})")
+    cfg.site_root = base / site.get("root", ".")
+    cfg.profile = site.get("name", "default")
+
+    people = data.get("people", [])
+    for i, p in enumerate(people):
+        cfg.people.append(_person(chk, p, f"people[{i}]"))
+    keys = [p.key for p in cfg.people]
+    if len(set(keys)) != len(keys):
+        chk.fail("people", "two people share one ORCID iD / name; each person must appear once")
+
+    sources = data.get("sources", {})
+    global_mailto = sources.get("mailto", "") if isinstance(sources.get("mailto"), str) else ""
+    for name, table in sources.items():
+        if name == "mailto":
+            continue
+        if name not in DEFAULT_BASE_URLS:
+            close = difflib.get_close_matches(name, list(DEFAULT_BASE_URLS), n=1)
+            chk.fail(f"sources.{name}", "unknown source" + (f" — did you mean '{close[0]}'?" if close else
+                                                            f" (one of {', '.join(DEFAULT_BASE_URLS)})"))
+        if not isinstance(table, dict):
+            chk.fail(f"sources.{name}", "must be a table, e.g. [sources.%s]" % name)
+        chk.keys(table, _SOURCE_KEYS, f"sources.{name}")
+    for name in DEFAULT_BASE_URLS:
+        table = sources.get(name, {})
+        s = SourceSettings(name=name, min_interval=DEFAULT_MIN_INTERVAL[name], enabled=name not in ("scholar", "crossref"))
+        for key, value in table.items():
+            setattr(s, key, float(value) if key in ("timeout", "max_seconds", "min_interval") else value)
+        s.base_url = env.get(f"PUBSYNC_{name.upper()}_URL") or s.base_url or DEFAULT_BASE_URLS[name]
+        s.mailto = s.mailto or global_mailto
+        if not re.match(r"^https?://", s.base_url):
+            chk.fail(f"sources.{name}.base_url", f"{s.base_url!r} is not an http(s) URL")
+        for key in ("timeout", "max_seconds"):
+            if getattr(s, key) <= 0:
+                chk.fail(f"sources.{name}.{key}", "must be greater than 0")
+        if s.retries < 0 or s.min_interval < 0:
+            chk.fail(f"sources.{name}", "retries and min_interval cannot be negative")
+        if name == "arxiv" and s.min_interval < 3.0 and "PUBSYNC_ALLOW_FAST_ARXIV" not in env:
+            chk.fail("sources.arxiv.min_interval", "arXiv's terms ask for at least 3 seconds between requests")
+        cfg.sources[name] = s
+
+    merge = data.get("merge", {})
+    chk.keys(merge, _MERGE_KEYS, "merge")
+    if merge.get("preprints", "attach") not in ("attach", "separate"):
+        chk.fail("merge.preprints", "must be 'attach' (one work, published version first) or 'separate'")
+    cfg.merge = merge
+
+    export = data.get("export", {})
+    from pubsync.export import FORMATS, OPTIONS
+    allowed = dict(_EXPORT_COMMON, **{f: dict for f in FORMATS})
+    chk.keys(export, allowed, "export")
+    for fmt in FORMATS:
+        if fmt in export:
+            chk.keys(export[fmt], dict(OPTIONS.get(fmt, {}), path=str), f"export.{fmt}")
+            cfg.export_options[fmt] = dict(export[fmt])
+    cfg.formats = list(export.get("formats") or [f for f in FORMATS if f in export] or DEFAULT_FORMATS[cfg.site_kind])
+    for f in cfg.formats:
+        if f not in FORMATS:
+            close = difflib.get_close_matches(str(f), FORMATS, n=1)
+            chk.fail("export.formats", f"unknown format {f!r}" + (f" — did you mean '{close[0]}'?" if close else
+                                                                  f" (one of {', '.join(FORMATS)})"))
+    from pubsync.records import WORK_TYPES
+    cfg.exclude_types = list(export.get("exclude_types", []))
+    for t in cfg.exclude_types:
+        if t not in WORK_TYPES:
+            chk.fail("export.exclude_types", f"unknown work type {t!r} (one of {', '.join(WORK_TYPES)})")
+
+    curation = data.get("curation", {})
+    chk.keys(curation, _CURATION_KEYS, "curation")
+    cfg.curation_path = base / curation.get("path", "curation.toml")
+    return cfg
+
+
+def _person(chk: _Checker, p: Any, where: str) -> Person:
+    if not isinstance(p, dict):
+        chk.fail(where, "each [[people]] entry must be a table")
+    chk.keys(p, _PERSON_KEYS, where)
+    if not p.get("name"):
+        chk.fail(f"{where}.name", "every person needs a name")
+    person = Person(name=p["name"].strip())
+    if p.get("orcid"):
+        person.orcid = canonical_orcid(p["orcid"])
+        if not person.orcid:
+            chk.fail(f"{where}.orcid", f"{p['orcid']!r} is not a valid ORCID iD (format 0000-0000-0000-000X, and the "
+                                       "last character is a checksum); copy it from your ORCID record")
+    if p.get("openalex"):
+        person.openalex = canonical_openalex(p["openalex"], "A")
+        if not person.openalex:
+            chk.fail(f"{where}.openalex", f"{p['openalex']!r} is not an OpenAlex author id (like A5003721947)")
+    if p.get("scholar"):
+        person.scholar = parse_scholar_id(p["scholar"])
+        if not person.scholar:
+            chk.fail(f"{where}.scholar", f"{p['scholar']!r} is not a Google Scholar user id (12 characters, the "
+                                         "'user=' part of your profile URL)")
+    arxiv = p.get("arxiv")
+    if isinstance(arxiv, str):
+        arxiv = {"query": arxiv}
+    if isinstance(arxiv, dict):
+        chk.keys(arxiv, {"query": str, "ids": list}, f"{where}.arxiv")
+        person.arxiv_query = arxiv.get("query", "")
+        for raw in arxiv.get("ids", []):
+            aid = canonical_arxiv(str(raw))
+            if not aid:
+                chk.fail(f"{where}.arxiv.ids", f"{raw!r} is not an arXiv id (like 1707.08567 or hep-th/9901001)")
+            person.arxiv_ids.append(aid)
+    person.aliases = [str(a) for a in p.get("aliases", [])]
+    person.role = p.get("role", "")
+    years = p.get("years", [])
+    if years:
+        if len(years) != 2 or not all(y is None or isinstance(y, int) for y in years):
+            chk.fail(f"{where}.years", "must be [first, last] years, e.g. [2019, 2024]")
+        person.years = (years[0], years[1])
+    person.__post_init__()
+    person.key = person.orcid or person.key
+    return person
+
+
+def parse_scholar_id(value: str) -> str:
+    v = value.strip()
+    m = re.search(r"[?&]user=([A-Za-z0-9_-]{12})", v)
+    if m:
+        v = m.group(1)
+    return v if SCHOLAR_ID.match(v) else ""
+
+
+def person_from_flags(orcid: str = "", openalex: str = "", arxiv: str = "", scholar: str = "") -> Person:
+    """A person for `pubsync pull --orcid …` without a config file. Raises ConfigError naming the bad flag."""
+    person = Person(name="")
+    if orcid:
+        person.orcid = canonical_orcid(orcid)
+        if not person.orcid:
+            raise ConfigError(f"--orcid: {orcid!r} is not a valid ORCID iD (format 0000-0000-0000-000X with a checksum)")
+    if openalex:
+        person.openalex = canonical_openalex(openalex, "A")
+        if not person.openalex:
+            raise ConfigError(f"--openalex: {openalex!r} is not an OpenAlex author id (like A5003721947)")
+    if scholar:
+        person.scholar = parse_scholar_id(scholar)
+        if not person.scholar:
+            raise ConfigError(f"--scholar: {scholar!r} is not a Google Scholar user id (12 characters)")
+    if arxiv:
+        ids = [canonical_arxiv(x) for x in re.split(r"[,\s]+", arxiv.strip()) if x]
+        if ids and all(ids):
+            person.arxiv_ids = ids
+        else:
+            person.arxiv_query = arxiv
+    person.key = person.orcid or person.openalex or person.scholar or "arxiv"
+    return person

@@ -1,0 +1,99 @@
+"""`pubsync explain` and the resolution of the refs people type (work keys, doi:…, arxiv:…, record refs)."""
+from __future__ import annotations
+
+import difflib
+import json
+
+from pubsync.config import Config
+from pubsync.curation import load_curation
+from pubsync.errors import UsageError
+from pubsync.records import canonical_arxiv, canonical_doi
+from pubsync.store import Store
+
+_SHOWN = ("title", "authors", "year", "date", "venue", "type", "ids", "url", "abstract", "links", "citations")
+
+
+def find_work_key(store: Store, ref: str) -> str:
+    """A work key, or a ref naming one of its ids/records → the work's key. Unknown → UsageError with suggestions."""
+    if store.work(ref):
+        return ref
+    idtype, _, value = ref.partition(":")
+    value = {"doi": canonical_doi, "arxiv": canonical_arxiv}.get(idtype.lower(), lambda v: v)(value) or value
+    row = None
+    if idtype.lower() in ("doi", "arxiv"):
+        row = store.db.execute(f"SELECT key FROM works WHERE {idtype.lower()} = ?", [value]).fetchone()
+    if row is None:
+        row = store.db.execute("SELECT work_key FROM work_records WHERE record_ref = ?", [ref]).fetchone()
+    if row is None and idtype.lower() in ("doi", "arxiv"):
+        row = store.db.execute(f"SELECT wr.work_key FROM records r JOIN work_records wr ON wr.record_ref = r.ref "
+                               f"WHERE r.{idtype.lower()} = ?", [value]).fetchone()
+    if row:
+        return row[0]
+    keys = [k for (k,) in store.db.execute("SELECT key FROM works").fetchall()]
+    close = difflib.get_close_matches(ref, keys, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; list keys with 'pubsync export --format bibtex --out -'"
+    raise UsageError(f"no work or record {ref!r} in {store.path}{hint}")
+
+
+def resolve_ref(store: Store, ref: str) -> str:
+    """The stable ref a decision is stored under: an identifier or record ref that survives re-merges.
+    A work key is replaced by its first record ref, since keys follow clusters and decisions change clusters."""
+    if ":" in ref:
+        find_work_key(store, ref)          # fails clearly when nothing is known by that ref
+        return ref
+    work = store.work(find_work_key(store, ref))
+    return sorted(work.records)[0]
+
+
+def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> str:
+    key = find_work_key(store, ref)
+    work = store.work(key)
+    curation = load_curation(cfg.curation_path)
+    found = curation.for_work(work)
+    hidden = store.db.execute("SELECT hidden FROM works WHERE key = ?", [key]).fetchone()[0]
+    if as_json:
+        data = work.to_dict()
+        data["hidden"] = bool(hidden)
+        data["curation"] = {"ref": found[0], **vars(found[1])} if found else None
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    d = work.to_dict()
+    lines = [f"{work.key}  ({work.status}{', hidden' if hidden else ''})"]
+    for name in _SHOWN:
+        value = d.get(name)
+        if not value:
+            continue
+        if name == "authors":
+            value = "; ".join(a.get("name") or f"{a.get('family', '')}, {a.get('given', '')}" for a in value)
+            if not work.authors_complete:
+                value += " …"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+        text = str(value)
+        if len(text) > 160:
+            text = text[:157] + "…"
+        lines.append(f"  {name:9} {text}    ← {work.provenance.get(name, '')}".rstrip(" ←"))
+    if work.versions:
+        lines.append("versions:")
+        for v in work.versions:
+            ids = ", ".join(f"{k}:{val}" for k, val in sorted(v.ids.items()))
+            lines.append(f"  {v.kind:9} {v.year or ''} {v.venue} {ids}".rstrip())
+    lines.append(f"records ({len(work.records)}):")
+    for r in sorted(work.records):
+        found_rec = store.record(r)
+        title = found_rec[1].title if found_rec else ""
+        claimed = f" [{found_rec[1].claimed_by}]" if found_rec and found_rec[1].claimed_by else ""
+        lines.append(f"  {r}{claimed}  {title[:90]}")
+    if work.evidence:
+        lines.append("why merged:")
+        for ev in work.evidence:
+            comps = ev.get("components") or {}
+            parts = ", ".join(f"{k} {v:.2f}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in sorted(comps.items()))
+            lines.append(f"  {ev.get('a', '')} ~ {ev.get('b', '')}: {ev.get('reason', '')}"
+                         + (f" (score {ev['score']:.2f}: {parts})" if isinstance(ev.get('score'), (int, float)) else ""))
+    if found:
+        cref, wc = found
+        lines.append(f"curation ({cfg.curation_path}, entry {cref!r}):")
+        for k, v in sorted({**wc.extra, **({"pin": wc.pin} if wc.pin else {}),
+                            **({"hide": True} if wc.hide else {}), **({"not_mine": True} if wc.not_mine else {})}.items()):
+            lines.append(f"  {k} = {v}")
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""sync = pull → merge → export. Orchestrates the stages; every write to the DB is one transaction per step."""
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubsync.config import Config
+from pubsync.curation import Decision, apply_curation, load_curation
+from pubsync.errors import PubsyncError, UsageError
+from pubsync.records import Record, Work
+from pubsync.settings import Person
+from pubsync.sources import FetchResult, RawRecord, SourceError
+from pubsync.store import Store, now_iso
+
+SOURCE_MODULES = ("orcid", "openalex", "arxiv", "scholar", "crossref")
+MIN_RECORDS_FOR_SHRINK_CHECK = 4
+
+
+def source_module(name: str):
+    if name not in SOURCE_MODULES:
+        raise UsageError(f"unknown source {name!r}; one of {', '.join(SOURCE_MODULES)}")
+    return importlib.import_module(f"pubsync.sources.{name}")
+
+
+@dataclass
+class SourceOutcome:
+    profile: str
+    source: str
+    outcome: str                   # "ok" | "failed" | "suspect"
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome != "ok"
+
+
+@dataclass
+class MergeSummary:
+    records: int = 0
+    works: int = 0
+    hidden: int = 0
+    review: int = 0
+    unparsable: list[str] = field(default_factory=list)
+
+
+# ---- pull ---------------------------------------------------------------------------------------
+
+def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transport: Any = None) -> list[SourceOutcome]:
+    """Fetch every person's enabled sources and store what came back. A failed source changes nothing."""
+    from pubsync.fetch import fetch_people
+    known = {p.key: {s: store.known_markers(p.key, s) for s in SOURCE_MODULES} for p in people}
+    started = time.monotonic()
+    results = fetch_people(people, cfg.sources, known, transport=transport)
+    outcomes = []
+    for person in people:
+        for source, result in sorted(results.get(person.key, {}).items()):
+            outcome = _store_result(store, cfg, person.key, source, result, time.monotonic() - started)
+            store.record_source_outcome(run_id, person.key, source, outcome.outcome, **{
+                k: getattr(outcome, k) for k in ("fetched", "new", "changed", "unchanged", "requests", "seconds", "error")})
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _store_result(store: Store, cfg: Config, profile: str, source: str, result: FetchResult | Exception,
+                  seconds: float) -> SourceOutcome:
+    if isinstance(result, Exception):
+        message = str(result) if isinstance(result, SourceError) else f"{type(result).__name__}: {result}"
+        return SourceOutcome(profile, source, "failed", error=" ".join(message.split()) or type(result).__name__,
+                             seconds=round(getattr(result, "seconds", seconds), 3),
+                             requests=getattr(result, "requests", 0))
+    module = source_module(source)
+    good: list[RawRecord] = []
+    bad = 0
+    for raw in result.raws:
+        try:
+            module.parse(raw)
+            good.append(raw)
+        except Exception:                  # a record the parser cannot read is garbage: keep the old one
+            bad += 1
+    outcome = SourceOutcome(profile, source, "ok", fetched=len(result.raws), requests=result.requests,
+                            seconds=round(seconds, 3))
+    if result.raws and not good:
+        outcome.outcome, outcome.error = "failed", f"none of the {bad} records returned could be read; kept the earlier ones"
+        return outcome
+    before = store.count_raw(profile, source)
+    total_now = len({r.source_id for r in good} | set(result.unchanged))
+    with store.transaction():
+        counts = store.save_raw(profile, good, seen=[f"{source}:{sid}" for sid in result.unchanged])
+    outcome.new, outcome.changed = counts["new"], counts["changed"]
+    outcome.unchanged = counts["unchanged"] + len(result.unchanged)
+    if result.complete and before >= MIN_RECORDS_FOR_SHRINK_CHECK and total_now < cfg.shrink_ratio * before:
+        outcome.outcome = "suspect"
+        outcome.error = (f"returned {total_now} records where {before} were stored before; kept all {before} "
+                         "(a source that suddenly returns far fewer is treated as broken)")
+    elif bad:
+        outcome.error = f"{bad} unreadable record(s) skipped"
+    return outcome
+
+
+def import_file(store: Store, source: str, path: Path, profile: str) -> dict[str, int]:
+    """`pubsync import SOURCE FILE`: a saved response through the same parser as the network path."""
+    module = source_module(source)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        raws = module.load(data, path.name)
+    except SourceError as e:
+        raise UsageError(f"{path}: not a {source} response pubsync can read: {e}") from None
+    for raw in raws:
+        try:
+            module.parse(raw)
+        except Exception as e:
+            raise UsageError(f"{path}: record {raw.source_id}: cannot be read as {source}: {e}") from None
+    with store.transaction():
+        return store.save_raw(profile, raws)
+
+
+# ---- merge --------------------------------------------------------------------------------------
+
+def merge_settings(cfg: Config):
+    from pubsync.merge import MergeSettings
+    settings = MergeSettings()
+    for key, value in cfg.merge.items():
+        if key == "field_order":
+            settings.field_order = {**settings.field_order, **value}
+        else:
+            setattr(settings, key, value)
+    return settings
+
+
+def parse_all(store: Store) -> tuple[list[tuple[str, int, Record]], list[str]]:
+    rows, unparsable = [], []
+    modules = {name: source_module(name) for name in SOURCE_MODULES}
+    for rid, profile, raw in store.iter_raw():
+        try:
+            rows.extend((profile, rid, rec) for rec in modules[raw.source].parse(raw))
+        except Exception as e:
+            unparsable.append(f"{raw.source}:{raw.source_id}: {e}")
+    return rows, unparsable
+
+
+def merge(store: Store, cfg: Config) -> MergeSummary:
+    """Rebuild records and works from the raw records and the decisions, without the network."""
+    from pubsync.citekeys import assign_keys
+    from pubsync.merge import build_works
+    rows, unparsable = parse_all(store)
+    curation = load_curation(cfg.curation_path)
+    decisions = [Decision(*d) for d in store.decisions()] + curation.decisions
+    owners: dict[str, set[str]] = {}
+    unique: dict[str, Record] = {}
+    for profile, _, rec in rows:
+        owners.setdefault(rec.ref, set()).add(profile)
+        unique.setdefault(rec.ref, rec)
+    records = [unique[ref] for ref in sorted(unique)]
+    result = build_works(records, decisions, merge_settings(cfg), owners)
+    keymap = assign_keys(result.works, store.citekeys())
+    hidden = apply_curation(result.works, curation)
+    works = sorted(result.works, key=lambda w: w.key)
+    with store.transaction():
+        store.replace_records(rows)
+        store.replace_works(works, hidden, result.review)
+        store.save_citekeys(keymap)
+        store.snapshot_citations(records, now_iso()[:10])
+    return MergeSummary(records=len(records), works=len(works) - len(hidden), hidden=len(hidden),
+                        review=len(result.review), unparsable=unparsable)
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+def site_works(store: Store, cfg: Config, people: list[Person] | None = None) -> list[Work]:
+    """The works the site shows: not hidden, not of an excluded type, belonging to the given people (default: all)."""
+    keys = {p.key for p in people} if people else None
+    works = [w for w in store.works() if w.type not in cfg.exclude_types]
+    if keys is not None:
+        works = [w for w in works if keys & set(w.people)]
+    return works
+
+
+def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
+           dry_run: bool = False) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+    """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
+    from pubsync.export import ExportContext, render, write
+    works = site_works(store, cfg, people)
+    scholar_users = sorted({p.scholar for p in cfg.people if p.scholar})
+    row = store.db.execute("SELECT max(started_at) FROM runs WHERE status IN ('ok', 'partial')").fetchone()
+    data_date = (row[0] or now_iso())[:10]
+    ctx = ExportContext(people=people or cfg.people, site_kind=cfg.site_kind, options=cfg.export_options.get(fmt, {}),
+                        data_date=data_date, scholar_users=scholar_users)
+    files = render(fmt, works, ctx)
+    if dry_run:
+        return files, []
+    target = out or cfg.export_path(fmt)
+    try:
+        return files, write(fmt, files, target)
+    except OSError as e:
+        raise PubsyncError(f"{e.filename or target}: cannot write the {fmt} export: {e.strerror}; nothing was "
+                           "half-written") from None
