@@ -325,3 +325,10 @@ def main() -> None:
             traceback.print_exc()
         warn(f"pubsync: internal error: {type(e).__name__}: {e} (run with -vv for details; nothing was lost)")
         sys.exit(1)
+
+
+try:                                           # init, report, diff: commands that live in their own module
+    from pubsync import cli_more  # noqa: E402,F401
+except ImportError as _e:                      # pragma: no cover - only while that module is being written
+    if "cli_more" not in str(_e):
+        raise
