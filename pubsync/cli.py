@@ -96,9 +96,9 @@ def _merge_and_say(state: State, store, cfg) -> None:
         warn(f"pubsync: unreadable stored record skipped: {line}")
 
 
-def _export_and_say(state: State, store, cfg, fmt: str, out: Path | None = None) -> None:
+def _export_and_say(state: State, store, cfg, fmt: str, out: Path | None = None, people=None) -> None:
     from pubsync.pipeline import export
-    _, report = export(store, cfg, fmt, out)
+    _, report = export(store, cfg, fmt, out, people=people)
     for path, status in report:
         if status != "unchanged" or state.verbose:
             state.say(f"{fmt}: {status} {path}")
@@ -120,6 +120,9 @@ def sync(state: State) -> None:
         _merge_and_say(state, store, cfg)
         for fmt in cfg.formats:
             _export_and_say(state, store, cfg, fmt)
+            if "per_person" in cfg.export_options.get(fmt, {}):     # lab mode: one file per member too
+                for person in cfg.people:
+                    _export_and_say(state, store, cfg, fmt, people=[person])
         return code
     sys.exit(_run(state, "sync", body))
 
@@ -165,23 +168,25 @@ def merge(state: State) -> None:
 @cli.command()
 @click.option("--format", "fmt", required=True, help="bibtex, papers-yml, academicpages, citations-yml, csl-json, markdown, html.")
 @click.option("--out", default=None, help="Output path, or - for standard output (single-file formats).")
+@click.option("--person", default=None, help="Lab mode: only this person's works (name, key or ORCID iD).")
 @click.pass_obj
-def export(state: State, fmt: str, out: str | None) -> None:
+def export(state: State, fmt: str, out: str | None, person: str | None) -> None:
     """Write one export from the merged works."""
     from pubsync.export import FORMATS
     if fmt not in FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     cfg = state.config()
+    people = [cfg.person(person)] if person else None
     store = state.store(create=False)
     try:
         if out == "-":
             from pubsync.pipeline import export as do_export
-            files, _ = do_export(store, cfg, fmt, dry_run=True)
+            files, _ = do_export(store, cfg, fmt, people=people, dry_run=True)
             if len(files) != 1:
                 raise UsageError(f"--out -: {fmt} writes {len(files)} files; give a directory with --out")
             sys.stdout.buffer.write(next(iter(files.values())))
         else:
-            _export_and_say(state, store, cfg, fmt, Path(out) if out else None)
+            _export_and_say(state, store, cfg, fmt, Path(out) if out else None, people=people)
     finally:
         store.close()
 

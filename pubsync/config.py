@@ -41,10 +41,21 @@ class Config:
     curation_path: Path | None = None
     shrink_ratio: float = 0.5              # a complete fetch below this share of the stored records is suspect
 
-    def export_path(self, fmt: str) -> Path:
+    def export_path(self, fmt: str, person: Person | None = None) -> Path:
         from pubsync.export import default_path
         opts = self.export_options.get(fmt, {})
+        if person is not None:
+            template = opts.get("per_person") or "{person}-" + Path(default_path(fmt, self.site_kind)).name
+            slug = re.sub(r"[^a-z0-9]+", "-", (person.name or person.key).lower()).strip("-") or person.key
+            return self.site_root / template.replace("{person}", slug)
         return self.site_root / (opts.get("path") or default_path(fmt, self.site_kind))
+
+    def person(self, ref: str) -> Person:
+        for p in self.people:
+            if ref in (p.key, p.orcid, p.name, p.openalex, p.scholar):
+                return p
+        raise ConfigError(f"--person: nobody called {ref!r} in {self.path}; known: "
+                          f"{', '.join(p.name for p in self.people) or 'no [[people]]'}")
 
 
 # ---- schema -------------------------------------------------------------------------------------
@@ -55,7 +66,6 @@ _PERSON_KEYS = {"name": str, "orcid": str, "openalex": str, "scholar": str, "arx
                 "role": str, "years": list}
 _TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict}
 _SITE_KEYS = {"kind": str, "root": str, "name": str}
-_MERGE_KEYS = {"preprints": str, "field_order": dict, "same_threshold": (int, float), "maybe_threshold": (int, float)}
 _EXPORT_COMMON = {"formats": list, "exclude_types": list}
 _CURATION_KEYS = {"path": str}
 _TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "a list", dict: "a table",
@@ -164,9 +174,12 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
         cfg.sources[name] = s
 
     merge = data.get("merge", {})
-    chk.keys(merge, _MERGE_KEYS, "merge")
-    if merge.get("preprints", "attach") not in ("attach", "separate"):
-        chk.fail("merge.preprints", "must be 'attach' (one work, published version first) or 'separate'")
+    from pubsync.merge import MergeSettings
+    try:
+        MergeSettings.from_config(merge)
+    except ValueError as e:
+        bad = next((k for k in merge if f" {k}" in str(e) or f"{k!r}" in str(e)), "")
+        chk.fail(f"merge.{bad}" if bad else "merge", str(e).removeprefix("[merge] "))
     cfg.merge = merge
 
     export = data.get("export", {})
@@ -175,7 +188,9 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
     chk.keys(export, allowed, "export")
     for fmt in FORMATS:
         if fmt in export:
-            chk.keys(export[fmt], dict(OPTIONS.get(fmt, {}), path=str), f"export.{fmt}")
+            chk.keys(export[fmt], dict(OPTIONS.get(fmt, {}), path=str, per_person=str), f"export.{fmt}")
+            if "{person}" not in export[fmt].get("per_person", "{person}"):
+                chk.fail(f"export.{fmt}.per_person", "must contain {person}, e.g. \"_bibliography/{person}.bib\"")
             cfg.export_options[fmt] = dict(export[fmt])
     cfg.formats = list(export.get("formats") or [f for f in FORMATS if f in export] or DEFAULT_FORMATS[cfg.site_kind])
     for f in cfg.formats:

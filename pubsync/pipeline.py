@@ -63,6 +63,12 @@ def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transp
     results = fetch_people(people, cfg.sources, known, transport=transport)
     outcomes = []
     for person in people:
+        for result in results.get(person.key, {}).values():
+            if isinstance(result, FetchResult):
+                person.name = person.name or result.person_name
+                person.openalex = person.openalex or str(result.discovered.get("openalex", "") or "")
+        with store.transaction():
+            store.save_person(person)
         for source, result in sorted(results.get(person.key, {}).items()):
             outcome = _store_result(store, cfg, person.key, source, result, time.monotonic() - started)
             store.record_source_outcome(run_id, person.key, source, outcome.outcome, **{
@@ -129,17 +135,6 @@ def import_file(store: Store, source: str, path: Path, profile: str) -> dict[str
 
 # ---- merge --------------------------------------------------------------------------------------
 
-def merge_settings(cfg: Config):
-    from pubsync.merge import MergeSettings
-    settings = MergeSettings()
-    for key, value in cfg.merge.items():
-        if key == "field_order":
-            settings.field_order = {**settings.field_order, **value}
-        else:
-            setattr(settings, key, value)
-    return settings
-
-
 def parse_all(store: Store) -> tuple[list[tuple[str, int, Record]], list[str]]:
     rows, unparsable = [], []
     modules = {name: source_module(name) for name in SOURCE_MODULES}
@@ -154,7 +149,7 @@ def parse_all(store: Store) -> tuple[list[tuple[str, int, Record]], list[str]]:
 def merge(store: Store, cfg: Config) -> MergeSummary:
     """Rebuild records and works from the raw records and the decisions, without the network."""
     from pubsync.citekeys import assign_keys
-    from pubsync.merge import build_works
+    from pubsync.merge import MergeSettings, build_works
     rows, unparsable = parse_all(store)
     curation = load_curation(cfg.curation_path)
     decisions = [Decision(*d) for d in store.decisions()] + curation.decisions
@@ -164,7 +159,7 @@ def merge(store: Store, cfg: Config) -> MergeSummary:
         owners.setdefault(rec.ref, set()).add(profile)
         unique.setdefault(rec.ref, rec)
     records = [unique[ref] for ref in sorted(unique)]
-    result = build_works(records, decisions, merge_settings(cfg), owners)
+    result = build_works(records, decisions, MergeSettings.from_config(cfg.merge), owners)
     keymap = assign_keys(result.works, store.citekeys())
     hidden = apply_curation(result.works, curation)
     works = sorted(result.works, key=lambda w: w.key)
@@ -180,12 +175,23 @@ def merge(store: Store, cfg: Config) -> MergeSummary:
 # ---- export -------------------------------------------------------------------------------------
 
 def site_works(store: Store, cfg: Config, people: list[Person] | None = None) -> list[Work]:
-    """The works the site shows: not hidden, not of an excluded type, belonging to the given people (default: all)."""
-    keys = {p.key for p in people} if people else None
+    """The works the site shows: not hidden, not of an excluded type, and — for the given people (default: everyone)
+    — from a year in which one of its owners was active (lab mode's `years`)."""
+    chosen = {p.key: p for p in (people or cfg.people)}
     works = [w for w in store.works() if w.type not in cfg.exclude_types]
-    if keys is not None:
-        works = [w for w in works if keys & set(w.people)]
-    return works
+    if not chosen:
+        return works
+
+    def active(work: Work) -> bool:
+        for key in work.people:
+            person = chosen.get(key)
+            if person is None:
+                continue
+            first, last = person.years
+            if work.year is None or ((first is None or work.year >= first) and (last is None or work.year <= last)):
+                return True
+        return False
+    return [w for w in works if active(w)] if people else [w for w in works if active(w) or not set(w.people) & set(chosen)]
 
 
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
@@ -193,15 +199,15 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
     from pubsync.export import ExportContext, render, write
     works = site_works(store, cfg, people)
-    scholar_users = sorted({p.scholar for p in cfg.people if p.scholar})
-    row = store.db.execute("SELECT max(started_at) FROM runs WHERE status IN ('ok', 'partial')").fetchone()
-    data_date = (row[0] or now_iso())[:10]
-    ctx = ExportContext(people=people or cfg.people, site_kind=cfg.site_kind, options=cfg.export_options.get(fmt, {}),
-                        data_date=data_date, scholar_users=scholar_users)
+    owners = people or cfg.people or store.people()
+    # The date of the data, not of the export: the same DB exports the same bytes on any day.
+    data_date = (store.last_good_fetch() or now_iso())[:10]
+    ctx = ExportContext(people=owners, site_kind=cfg.site_kind, options=cfg.export_options.get(fmt, {}),
+                        data_date=data_date, scholar_users=sorted({p.scholar for p in owners if p.scholar}))
     files = render(fmt, works, ctx)
     if dry_run:
         return files, []
-    target = out or cfg.export_path(fmt)
+    target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
     try:
         return files, write(fmt, files, target)
     except OSError as e:

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from pubsync.errors import PubsyncError, UsageError
 from pubsync.records import Record, Work
+from pubsync.settings import Person
 from pubsync.sources import RawRecord
 
 APP_ID = 0x70756273  # "pubs": marks a SQLite file as pubsync's
@@ -55,6 +56,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     }, pk=("run_id", "profile", "source"), foreign_keys=[("run_id", "runs", "id")])
     db["citation_snapshots"].create({"source": str, "source_id": str, "date": str, "count": int},
                                     pk=("source", "source_id", "date"))
+    db["people"].create({"key": str, "name": str, "orcid": str, "openalex": str, "scholar": str, "updated_at": str},
+                        pk="key")
     db["works"].enable_fts(["title"], create_triggers=True)
 
 
@@ -227,6 +230,19 @@ class Store:
             self.db.conn.execute("INSERT OR IGNORE INTO decisions (kind, a, b, created_at, origin) VALUES (?,?,?,?,?)",
                                  (kind, a, b, now_iso(), origin))
 
+    # ---- people seen by pulls (so exports without a config still know whose list it is) ----------
+
+    def save_person(self, person: Person) -> None:
+        row = self.db.execute("SELECT name, orcid, openalex, scholar FROM people WHERE key = ?", [person.key]).fetchone()
+        old = dict(zip(("name", "orcid", "openalex", "scholar"), row)) if row else {}
+        new = {k: getattr(person, k) or old.get(k) or "" for k in ("name", "orcid", "openalex", "scholar")}
+        if new != old:
+            self.db["people"].upsert({"key": person.key, **new, "updated_at": now_iso()}, pk="key")
+
+    def people(self) -> list[Person]:
+        return [Person(name=n or k, key=k, orcid=o or "", openalex=a or "", scholar=s or "") for k, n, o, a, s in
+                self.db.execute("SELECT key, name, orcid, openalex, scholar FROM people ORDER BY key").fetchall()]
+
     # ---- runs -----------------------------------------------------------------------------------
 
     def start_run(self, command: str) -> int:
@@ -256,9 +272,9 @@ class Store:
                 "at"]
         return [dict(zip(cols, row)) for row in self.db.execute(sql).fetchall()]
 
-    def last_good_fetch(self, source: str) -> str:
+    def last_good_fetch(self, source: str | None = None) -> str:
         row = self.db.execute("SELECT max(r.started_at) FROM run_sources rs JOIN runs r ON r.id = rs.run_id "
-                              "WHERE rs.source = ? AND rs.outcome = 'ok'", [source]).fetchone()
+                              "WHERE rs.outcome = 'ok' AND (? IS NULL OR rs.source = ?)", [source, source]).fetchone()
         return row[0] or ""
 
     def counts(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_env_overrides_base_url(tmp_path):
     (GOOD.replace("timeout = 5", 'timeout = "fast"'), "sources.arxiv.timeout: must be"),
     (GOOD.replace("0000-0002-1825-0097", "0000-0002-1825-0098"), "not a valid ORCID iD"),
     (GOOD.replace('[site]', '[site'), "malformed TOML"),
-    (GOOD.replace('scholar = "https', 'scholar = "x'), "not a Google Scholar user id"),
+    (GOOD.replace("https://scholar.google.com/citations?user=qc6CJjYAAAAJ&hl=en", "qc6CJ"), "not a Google Scholar user id"),
     (GOOD.replace('openalex = "https://openalex.org/A5003721947"', 'openalex = "W123"'), "not an OpenAlex author id"),
     (GOOD + '\n[sources.openalx]\n', "did you mean 'openalex'"),
     (GOOD.replace('kind = "al-folio"', 'kind = "alfolio"'), "did you mean 'al-folio'"),

@@ -1,0 +1,379 @@
+"""Merging: clusters of records -> Works, field by field, with provenance and versions.
+
+    result = build_works(records, decisions, MergeSettings(), owners={record_ref: [profile keys]})
+    result.works    # list[Work], key "" (the pipeline assigns citation keys), deterministic order
+    result.review   # list[ReviewItem] — uncertain pairs waiting for a person's decision
+
+Field precedence is data (MergeSettings.field_order): for each field, an ordered list of source names;
+the first record (in that order) with a non-empty value wins and its ref is recorded in Work.provenance.
+Besides the five source names, "orcid-self" names ORCID summaries the person entered themselves
+(their corrections beat every service). Published-version fields (venue, date, year, DOI, type) come from
+the published records when the work has any, so a preprint never overrides its journal version.
+
+config.toml `[merge]` keys (all optional) map one-to-one onto MergeSettings fields:
+    title, authors, date, venue, type, abstract, url, links  = ["crossref", "openalex", …]  (field_order)
+    same_threshold, maybe_threshold                             (MatchSettings.same / .maybe)
+    preprint_display = "link" | "separate"
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pubsync.curation import Decision, ref_matches
+from pubsync.match import (
+    DEFAULT_SETTINGS, Features, MatchSettings, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi,
+)
+from pubsync.normalize import fold
+from pubsync.records import Author, Record, Version, Work, canonical_orcid
+
+SELF = "orcid-self"
+
+DEFAULT_FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "title": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    # authors: the longest untruncated list wins; this order only breaks ties
+    "authors": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+    "date": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "venue": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "type": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "abstract": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+    "url": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "links": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+}
+PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
+
+
+@dataclass
+class MergeSettings:
+    field_order: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_FIELD_ORDER))
+    same_threshold: float = DEFAULT_SETTINGS.same      # match total above which records merge
+    maybe_threshold: float = DEFAULT_SETTINGS.maybe    # above this (and not same): the review queue
+    # "link": the published version is the work's metadata, the preprint a Version plus links["arxiv"];
+    # "separate": preprint versions become works of their own (each names the other in extra["version_of"]).
+    preprint_display: str = "link"
+    match: MatchSettings = DEFAULT_SETTINGS            # every weight, for experiments and benchmarks
+
+    def match_settings(self) -> MatchSettings:
+        return replace(self.match, same=float(self.same_threshold), maybe=float(self.maybe_threshold))
+
+    def order(self, name: str) -> tuple[str, ...]:
+        return tuple(self.field_order.get(name) or DEFAULT_FIELD_ORDER[name])
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, Any]) -> "MergeSettings":
+        """Build from the `[merge]` table of config.toml. Raises ValueError naming the bad key."""
+        settings = cls()
+        known_sources = set(DEFAULT_FIELD_ORDER["title"])
+        for key, value in table.items():
+            if key in DEFAULT_FIELD_ORDER:
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f'[merge] {key} must be a list of source names, e.g. ["crossref", "openalex"]')
+                unknown = [v for v in value if v not in known_sources]
+                if unknown:
+                    raise ValueError(f"[merge] {key}: unknown source {unknown[0]!r}; use {sorted(known_sources)}")
+                settings.field_order[key] = tuple(value)
+            elif key in ("same_threshold", "maybe_threshold"):
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise ValueError(f"[merge] {key} must be a number (log-odds; default {getattr(cls, key)})")
+                setattr(settings, key, float(value))
+            elif key == "preprint_display":
+                if value not in ("link", "separate"):
+                    raise ValueError('[merge] preprint_display must be "link" or "separate"')
+                settings.preprint_display = value
+            else:
+                known = sorted([*DEFAULT_FIELD_ORDER, "same_threshold", "maybe_threshold", "preprint_display"])
+                raise ValueError(f"[merge] unknown key {key!r}; known keys: {', '.join(known)}")
+        if settings.maybe_threshold > settings.same_threshold:
+            raise ValueError("[merge] maybe_threshold must not exceed same_threshold")
+        return settings
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    a: str
+    b: str
+    score: float
+    components: dict[str, float]
+    reason: str
+
+
+@dataclass
+class MergeResult:
+    works: list[Work]
+    review: list[ReviewItem]
+
+
+# ---- decisions ---------------------------------------------------------------------------------------
+
+def _resolve(ref: str, records: list[Record], by_ref: dict[str, int], by_id: dict[str, list[int]]) -> list[int]:
+    if ref in by_ref:
+        return [by_ref[ref]]
+    return [i for i in by_id.get(ref.lower(), []) if ref_matches(ref, records[i])]
+
+
+def _decision_pairs(decisions: Iterable[Decision], records: list[Record]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    by_ref = {r.ref: i for i, r in enumerate(records)}
+    by_id: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        for k, v in r.ids.items():
+            if v:
+                by_id.setdefault(f"{k}:{v}".lower(), []).append(i)
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    for d in decisions:
+        left, right = _resolve(d.a, records, by_ref, by_id), _resolve(d.b, records, by_ref, by_id)
+        if d.kind == "same":
+            chain = sorted(set(left + right))
+            same.extend(zip(chain, chain[1:]))
+        elif d.kind == "different":
+            different.extend((i, j) for i in left for j in right if i != j)
+    return same, different
+
+
+# ---- field selection ------------------------------------------------------------------------------
+
+def _is_self_claim(record: Record, people: set[str]) -> bool:
+    """An ORCID summary the person entered themselves (the source is their own iD or name)."""
+    if record.source != "orcid" or not record.claimed_by:
+        return False
+    if record.extra.get("self_claimed"):
+        return True
+    iD = canonical_orcid(record.claimed_by)
+    return bool(iD) and iD in people
+
+
+def _rank(record: Record, order: tuple[str, ...], people: set[str]) -> int:
+    name = SELF if _is_self_claim(record, people) and SELF in order else record.source
+    return order.index(name) if name in order else len(order)
+
+
+def _pick(records: list[Record], fieldname: str, order: tuple[str, ...], people: set[str],
+          value=lambda r, f: getattr(r, f)) -> tuple[Any, str]:
+    ranked = sorted(records, key=lambda r: (_rank(r, order, people), r.ref))
+    for r in ranked:
+        v = value(r, fieldname)
+        if v:
+            return v, r.ref
+    return None, ""
+
+
+def _pick_authors(records: list[Record], order: tuple[str, ...]) -> tuple[list[Author], bool, str]:
+    with_authors = [r for r in records if r.authors]
+    if not with_authors:
+        return [], True, ""
+    best = min(with_authors, key=lambda r: (not r.authors_complete, -len(r.authors),
+                                            order.index(r.source) if r.source in order else len(order), r.ref))
+    return [Author(**a.__dict__) for a in best.authors], best.authors_complete, best.ref
+
+
+def _version_key(f: Features, record: Record) -> tuple[str, str]:
+    """(kind, key) of the version a record describes; ("", "") for records that name no version."""
+    if f.doi and not is_preprint_doi(f.doi):
+        return "published", "doi:" + f.doi
+    if f.arxiv:
+        return "preprint", "arxiv:" + f.arxiv
+    if f.doi:
+        return "preprint", "doi:" + f.doi
+    if record.type == "preprint":
+        return "preprint", ""
+    return "", ""
+
+
+_VERSION_NUMBER = re.compile(r"(\d+)$")
+
+
+def _doi_order(doi: str) -> tuple:
+    m = _VERSION_NUMBER.search(doi)
+    return (int(m.group(1)) if m else 0, doi)
+
+
+def _main_doi(dois: list[str]) -> str:
+    """The DOI that names the work: of deposit versions, the latest (figshare/F1000) or the concept (Zenodo)."""
+    if not dois:
+        return ""
+    if all(d.startswith(ZENODO_PREFIX) for d in dois):
+        return min(dois, key=_doi_order)
+    families = {doi_family(d) for d in dois}
+    if len(families) == 1 and len(dois) > 1:
+        return max(dois, key=_doi_order)
+    return sorted(dois)[0]
+
+
+def merge_group(records: list[Record], feats: list[Features], settings: MergeSettings,
+                people: set[str]) -> Work:
+    """One cluster of records -> one Work (key left empty)."""
+    work = Work(key="")
+    kinds = [_version_key(f, r) for f, r in zip(feats, records)]
+    published = [r for r, (kind, _) in zip(records, kinds) if kind == "published"]
+    unversioned = [r for r, (kind, _) in zip(records, kinds) if kind == ""]
+    preprints = [r for r, (kind, _) in zip(records, kinds) if kind == "preprint"]
+    main = published + unversioned if published or unversioned else preprints
+
+    title, work.provenance["title"] = _pick(records, "title", settings.order("title"), people)
+    work.title = title or ""
+    work.authors, work.authors_complete, work.provenance["authors"] = _pick_authors(records, settings.order("authors"))
+    for name in PUBLISHED_FIELDS:
+        pool = main if name != "type" or published else records
+        val, ref = _pick(pool, name, settings.order(name), people)
+        if name == "type" and val == "other":
+            val, ref = _pick(pool, name, settings.order(name), people, lambda r, f: r.type if r.type != "other" else "")
+        if val:
+            setattr(work, name, val)
+            work.provenance[name] = ref
+    if not work.type or work.type == "other":
+        work.type = "preprint" if preprints and not published else "other"
+    year_src = next((r for r in records if r.ref == work.provenance.get("date")), None)
+    if year_src and year_src.year:
+        work.year = year_src.year
+        work.provenance["year"] = year_src.ref
+    else:
+        yr, ref = _pick(main, "year", settings.order("date"), people)
+        work.year, work.provenance["year"] = yr, ref
+        if yr and not work.date:
+            work.date = str(yr)
+    abstract, work.provenance["abstract"] = _pick(records, "abstract", settings.order("abstract"), people)
+    work.abstract = abstract or ""
+    url, work.provenance["url"] = _pick(main, "url", settings.order("url"), people)
+    work.url = url or ""
+
+    # identifiers: the published DOI names the work; every other id is kept, first by precedence
+    dois = sorted({f.doi for f, (kind, _) in zip(feats, kinds) if kind == "published"})
+    main_doi = _main_doi(dois)
+    if main_doi:
+        work.ids["doi"] = main_doi
+        work.provenance["doi"] = next(r.ref for r, f in zip(records, feats) if f.doi == main_doi)
+    elif preprints:
+        pre_dois = sorted({f.doi for f in feats if f.doi})
+        if pre_dois:
+            work.ids["doi"] = pre_dois[0]
+            work.provenance["doi"] = next(r.ref for r, f in zip(records, feats) if f.doi == pre_dois[0])
+    arxivs = sorted({f.arxiv for f in feats if f.arxiv})
+    if arxivs:
+        work.ids["arxiv"] = arxivs[0]
+        work.links["arxiv"] = f"https://arxiv.org/abs/{arxivs[0]}"
+        work.provenance["arxiv"] = next(r.ref for r, f in zip(records, feats) if f.arxiv == arxivs[0])
+    for r in sorted(records, key=lambda r: (_rank(r, settings.order("links"), people), r.ref)):
+        for k, v in sorted(r.ids.items()):
+            if k not in ("doi", "arxiv") and v and k not in work.ids:
+                work.ids[k] = v
+        for k, v in sorted(r.links.items()):
+            if v and k not in work.links:
+                work.links[k] = v
+    if work.ids.get("doi") and "doi" not in work.links:
+        work.links["doi"] = f"https://doi.org/{work.ids['doi']}"
+
+    # counts: per source, the largest of that source's records, never summed across sources
+    for r in records:
+        if r.citations is not None:
+            work.citations[r.source] = max(work.citations.get(r.source, 0), r.citations)
+    openalex = [r for r in records if r.source == "openalex" and r.counts_by_year]
+    if openalex:
+        best = max(openalex, key=lambda r: (r.citations or 0, sum(r.counts_by_year.values()), r.ref))
+        work.counts_by_year = dict(sorted(best.counts_by_year.items()))
+        work.provenance["counts_by_year"] = best.ref
+
+    work.versions = _versions(records, kinds)
+    work.records = sorted(r.ref for r in records)
+    work.provenance = {k: v for k, v in work.provenance.items() if v}
+    return work
+
+
+def _versions(records: list[Record], kinds: list[tuple[str, str]]) -> list[Version]:
+    by_key: dict[tuple[str, str], list[Record]] = {}
+    for r, k in zip(records, kinds):
+        by_key.setdefault(k, []).append(r)
+    published_keys = sorted(k for k in by_key if k[0] == "published")
+    # several DOIs of one deposit (figshare .v1/.v2, Zenodo, F1000 .1/.2) are versions, not rival publications
+    kind_of_published = "version" if len(published_keys) > 1 else "published"
+    unversioned = by_key.pop(("", ""), [])
+    if unversioned:
+        # records naming no version (Scholar rows, bare ORCID entries) describe the main one
+        target = published_keys[-1] if published_keys else next(iter(sorted(by_key)), None)
+        if target is None:
+            by_key[("published", "")] = unversioned
+        else:
+            by_key[target] = by_key[target] + unversioned
+    out = []
+    for (kind, key), recs in sorted(by_key.items(), key=lambda kv: (kv[0][0] != "published", kv[0][1])):
+        v = Version(kind=kind_of_published if kind == "published" and key else kind)
+        idtype, _, value = key.partition(":")
+        if value:
+            v.ids[idtype] = value
+        for r in sorted(recs, key=lambda r: r.ref):
+            for k in ("doi", "arxiv"):
+                if r.ids.get(k) and k not in v.ids:
+                    v.ids[k] = r.ids[k]
+            v.venue = v.venue or r.venue
+            v.year = v.year or r.year
+            v.url = v.url or r.url
+        v.records = sorted(r.ref for r in recs)
+        if kind == "preprint" and v.ids.get("arxiv"):
+            v.url = v.url or f"https://arxiv.org/abs/{v.ids['arxiv']}"
+        out.append(v)
+    return out
+
+
+def _work_order(w: Work) -> tuple:
+    return (-(w.year or 0), fold(w.title), w.records[0] if w.records else "")
+
+
+def build_works(records: list[Record], decisions: list[Decision], settings: MergeSettings = MergeSettings(),
+                owners: Mapping[str, Iterable[str]] = {}) -> MergeResult:
+    """Match and merge records into works. Decisions always win over identifiers and scores."""
+    unique: dict[str, Record] = {}
+    for r in sorted(records, key=lambda r: (r.ref, repr(r.to_dict()))):
+        unique.setdefault(r.ref, r)
+    recs = list(unique.values())
+    feats = [features(r) for r in recs]
+    same, different = _decision_pairs(decisions, recs)
+    clustering = cluster(feats, forced=same, cannot=different, settings=settings.match_settings())
+
+    works: list[Work] = []
+    group_of: dict[int, int] = {}
+    for gi, (group, edges) in enumerate(zip(clustering.groups, clustering.edges)):
+        members = [recs[i] for i in group]
+        people = sorted({p for r in members for p in owners.get(r.ref, ())})
+        if settings.preprint_display == "separate":
+            parts = _split_preprints(group, recs, feats)
+        else:
+            parts = [group]
+        built = []
+        for part in parts:
+            part_recs = [recs[i] for i in part]
+            w = merge_group(part_recs, [feats[i] for i in part], settings, set(people))
+            w.people = people
+            refs = [r.ref for r in recs]
+            w.evidence = [e.describe(refs) for e in edges if e.a in part and e.b in part]
+            for i in part:
+                group_of[i] = len(works) + len(built)
+            built.append(w)
+        if len(built) > 1:
+            for w in built:
+                w.extra["version_of"] = sorted(r for other in built if other is not w for r in other.records)
+        works.extend(built)
+
+    review: list[ReviewItem] = []
+    for e in clustering.maybe:
+        a, b = recs[e.a].ref, recs[e.b].ref
+        review.append(ReviewItem(a=min(a, b), b=max(a, b), score=round(1 / (1 + _exp(-e.total)), 4),
+                                 components={k: round(v, 4) for k, v in e.components.items()},
+                                 reason=e.reason))
+        works[group_of[e.a]].status = "review"
+        works[group_of[e.b]].status = "review"
+    works.sort(key=_work_order)
+    review.sort(key=lambda r: (-r.score, r.a, r.b))
+    return MergeResult(works=works, review=review)
+
+
+def _exp(x: float) -> float:
+    import math
+    return math.exp(max(-50.0, min(50.0, x)))
+
+
+def _split_preprints(group: list[int], recs: list[Record], feats: list[Features]) -> list[list[int]]:
+    kinds = {i: _version_key(feats[i], recs[i])[0] for i in group}
+    pre = [i for i in group if kinds[i] == "preprint"]
+    rest = [i for i in group if kinds[i] != "preprint"]
+    return [rest, pre] if pre and rest else [group]

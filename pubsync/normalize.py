@@ -1,0 +1,171 @@
+"""Text normalisation for matching: titles, person names and venues reduced to comparable keys.
+
+Pure functions; nothing here is shown to users (display text stays as the source gave it).
+Repairs what the sources and benchmarks actually contain: HTML entities (also tokenized ones like
+`& hellip ;`), LaTeX markup, UTF-8-read-as-Latin-1 mojibake (`barbarã ¡`), the Latin-1-read-as-Cyrillic
+damage of the DBLP tables (`wфsch`), accents, case, punctuation and truncation marks.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# ---- repair ------------------------------------------------------------------------------------
+
+_TOKENIZED_ENTITY = re.compile(r"\s?&\s?(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*)\s?;\s?")
+
+# Cyrillic letters standing where Latin-1 letters belong (mapping read off the DBLP tables, whose
+# names are also available undamaged). Applied only to text that is mostly Latin, so real Cyrillic stays.
+_CYRILLIC_MOJIBAKE = str.maketrans({
+    "і": "ö", "ж": "ö", "ќ": "ü", "ф": "ä", "щ": "é", "с": "á", "п": "ß", "э": "í", "ѓ": "ó",
+    "ч": "ç", "я": "ï", "ё": "ñ", "и": "ø", "ј": "ø", "ш": "è", "є": "ô", "х": "å",
+})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z]")
+
+# UTF-8 bytes decoded as Latin-1/CP1252 (optionally lower-cased and split by a tokenizer): 'Ã¡' / 'ã ¡' -> 'á'.
+_UTF8_AS_LATIN1 = re.compile(r"([\u00c2-\u00c3\u00e2-\u00e3])\s?([\u0080-\u00bf])")
+
+_LATEX_HINT = re.compile(r"[\\{}$]")
+
+
+def _unescape_entity(m: re.Match[str]) -> str:
+    char = html.unescape(f"&{m.group(1)};")
+    if char.startswith("&"):            # not an entity after all
+        return m.group(0)
+    # a letter was part of a word the tokenizer split ('lud &#228; scher'); anything else keeps its spacing
+    return char if char.isalpha() else f" {char} "
+
+
+def _fix_utf8_as_latin1(m: re.Match[str]) -> str:
+    lead = m.group(1)
+    if lead in "\u00e2\u00e3":          # a lower-cased lead byte: undo the case change first
+        lead = lead.upper()
+    try:
+        return bytes([ord(lead), ord(m.group(2))]).decode("utf-8")
+    except UnicodeDecodeError:
+        return m.group(0)
+
+
+@lru_cache(maxsize=1)
+def _latex_converter():
+    from pylatexenc.latex2text import LatexNodes2Text
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+
+def latex_to_unicode(text: str) -> str:
+    if not _LATEX_HINT.search(text):
+        return text
+    try:
+        return _latex_converter().latex_to_text(text)
+    except Exception:                   # pylatexenc is lenient, but a malformed title must never stop a merge
+        return text
+
+
+def repair(text: str | None) -> str:
+    """Undo entity, LaTeX and mojibake damage; NFC; whitespace collapsed. Keeps case and punctuation."""
+    if not text:
+        return ""
+    s = _TOKENIZED_ENTITY.sub(_unescape_entity, text) if "&" in text else text
+    s = html.unescape(s)
+    s = latex_to_unicode(s)
+    if "\u00c3" in s or "\u00e3" in s or "\u00c2" in s or "\u00e2" in s:
+        s = _UTF8_AS_LATIN1.sub(_fix_utf8_as_latin1, s)
+    if _CYRILLIC.search(s):
+        n_cyr = len(_CYRILLIC.findall(s))
+        if n_cyr * 3 < len(_LATIN.findall(s)):
+            s = s.translate(_CYRILLIC_MOJIBAKE)
+    s = unicodedata.normalize("NFC", s)
+    return " ".join(s.split())
+
+
+# ---- folding -----------------------------------------------------------------------------------
+
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                             "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "þ": "th", "ð": "d"})
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Accents stripped, case folded, every run of non-alphanumerics one space: 'Wäsch, J.' -> 'wasch j'."""
+    s = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+# ---- titles ------------------------------------------------------------------------------------
+
+_TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
+_LEADING_TRUNCATION = re.compile(r"^\s*(?:…|\.\.\.)\s*")
+
+
+def title_key(title: str | None) -> tuple[str, bool]:
+    """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'."""
+    s = repair(title)
+    truncated = False
+    if _TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s):
+        truncated = True
+        s = _LEADING_TRUNCATION.sub("", _TRUNCATION.sub("", s))
+    return fold(s), truncated
+
+
+# ---- names -------------------------------------------------------------------------------------
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "junior", "filho", "neto"}
+_PARTICLES = {"de", "da", "das", "do", "dos", "van", "von", "der", "den", "del", "della", "di", "du", "la", "le",
+              "ten", "ter", "y", "e", "bin", "al", "el"}
+
+
+def surname_key(name: str, family: str = "") -> str:
+    """The comparable surname of one author: last significant token of the family name, folded.
+
+    'Carberry, Josiah' -> 'carberry'; 'PGR De Almeida' -> 'almeida'; 'Carlos Denner dos Santos Jr' -> 'santos';
+    'j wфsch' -> 'wasch'. Initials-only strings and junk give ''."""
+    if family:
+        tokens = fold(repair(family)).split()
+    else:
+        s = repair(name)
+        if "," in s:
+            head, _, tail = s.partition(",")
+            tokens = fold(head).split() if fold(head) else fold(tail).split()
+            if tokens and fold(tail) and len(fold(head).replace(" ", "")) <= 2 and len(fold(tail)) > 2:
+                tokens = fold(tail).split()      # "J., Carberry" style: the long part is the surname
+        else:
+            tokens = fold(s).split()
+    while tokens and tokens[-1] in _SUFFIXES:
+        tokens.pop()
+    while len(tokens) > 1 and tokens[-1] in _PARTICLES:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
+
+
+def split_author_string(authors: str) -> tuple[list[str], bool]:
+    """A flat author string ('A and B', 'A, B, C …', 'a , b') -> (names, complete?)."""
+    s = repair(authors)
+    complete = True
+    if _TRUNCATION.search(s):
+        complete = False
+        s = _TRUNCATION.sub("", s)
+    if " and " in s and "," not in s.split(" and ")[0].strip():
+        parts = re.split(r"\s+and\s+|\s*;\s*", s)
+    else:
+        parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
+    names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
+    return names, complete
+
+
+# ---- venues ------------------------------------------------------------------------------------
+
+_VENUE_NOISE = {"proceedings", "proc", "of", "the", "in", "on", "international", "intl", "int", "conference",
+                "conf", "annual", "symposium", "symp", "workshop", "journal", "j", "acm", "ieee", "and", "for",
+                "transactions", "trans", "st", "nd", "rd", "th", "vol", "volume", "no", "pp", "edition"}
+_DIGITS = re.compile(r"\d+")
+
+
+def venue_key(venue: str | None) -> str:
+    """Distinctive venue words, folded, numbers and boilerplate dropped: 'Proc. of VLDB 2001' -> 'vldb'."""
+    s = fold(_TRUNCATION.sub("", repair(venue)))
+    words = [w for w in _DIGITS.sub(" ", s).split() if w not in _VENUE_NOISE]
+    return " ".join(words)

@@ -1,0 +1,120 @@
+import json
+from pathlib import Path
+
+from pubsync.match import BlockingSettings, block, compare, doi_family, features
+from pubsync.records import Author, Record
+
+FIXTURES = Path(__file__).parent / "fixtures" / "versions"
+
+
+def rec(source, sid, title, authors=(), year=None, **kw):
+    return Record(source=source, source_id=sid, title=title, authors=[Author(name=a) for a in authors], year=year, **kw)
+
+
+def deposits(name):
+    data = json.loads((FIXTURES / "deposits.json").read_text())[name]
+    return [Record.from_dict(d) for d in data]
+
+
+def test_doi_families_of_deposit_versions():
+    assert doi_family("10.6084/m9.figshare.12345678.v2") == "10.6084/m9.figshare.12345678"
+    assert doi_family("10.12688/f1000research.7035.2") == "10.12688/f1000research.7035"
+    assert doi_family("10.7287/peerj.preprints.1234v3") == "10.7287/peerj.preprints.1234"
+    assert doi_family("10.1007/s10676-021-09593-z") == "10.1007/s10676-021-09593-z"
+
+
+def test_same_doi_in_any_spelling_is_one_work():
+    a = rec("orcid", "1", "AI regulation", ids={"doi": "https://doi.org/10.1007/S10676-021-09593-Z"})
+    b = rec("crossref", "x", "Something else entirely", ids={"doi": "10.1007/s10676-021-09593-z"})
+    d = compare(a, b)
+    assert d.outcome == "same" and d.reason == "doi:10.1007/s10676-021-09593-z"
+
+
+def test_arxiv_versions_and_arxiv_dois_are_one_id():
+    a = rec("arxiv", "1707.08567v2", "Heat-bath walks", ids={"arxiv": "1707.08567v2"})
+    b = rec("openalex", "W1", "Heat bath random walks", ids={"doi": "10.48550/arXiv.1707.08567"})
+    assert compare(a, b).reason == "arxiv:1707.08567"
+
+
+def test_figshare_versions_merge_but_lookalike_supplements_stay_apart():
+    v1, v2, table_a, table_b = deposits("figshare")
+    assert compare(v1, v2).outcome == "same"
+    d = compare(table_a, table_b)          # same title, same year, different items
+    assert d.outcome == "different" and d.reason.startswith("doi-conflict")
+
+
+def test_zenodo_records_with_same_title_and_people_are_versions_unless_people_differ():
+    c1, c2, slides_a, slides_b = deposits("zenodo")
+    assert compare(c1, c2).reason.startswith("zenodo-versions")
+    assert compare(slides_a, slides_b).outcome == "different"
+
+
+def test_f1000_versions_merge():
+    v1, v2, orcid = deposits("f1000")
+    assert compare(v1, v2).outcome == "same"
+    assert compare(v2, orcid).reason == "doi:10.12688/f1000research.7035.2"
+
+
+def test_preprint_naming_its_published_doi_is_the_same_work():
+    pre = rec("arxiv", "1601.00001", "Permutational symmetries", ["M Kilgour", "D Segal"], 2016, type="preprint",
+              ids={"arxiv": "1601.00001"}, published_doi="10.1063/1.4944470")
+    pub = rec("crossref", "10.1063/1.4944470", "Charge transport in molecular junctions", ["M Kilgour", "D Segal"], 2016,
+              ids={"doi": "10.1063/1.4944470"})
+    assert compare(pre, pub).reason == "published-doi:10.1063/1.4944470"
+
+
+def test_different_journal_dois_never_merge_even_with_equal_titles():
+    a = rec("crossref", "a", "Editorial", ["J Carberry"], 2014, ids={"doi": "10.21529/resi.2014.1302000"})
+    b = rec("crossref", "b", "Editorial", ["J Carberry"], 2014, ids={"doi": "10.5329/resi.2014.1302000"})
+    assert compare(a, b).outcome == "different"
+
+
+def test_preprint_server_doi_is_no_conflict():
+    pre = rec("openalex", "W2", "Changes in use of a leisure app for children", ["A Lima", "J Carberry"], 2021,
+              type="preprint", ids={"doi": "10.2196/preprints.32274"})
+    pub = rec("openalex", "W3", "Changes in Use of a Leisure App for Children", ["A Lima", "J Carberry"], 2022,
+              ids={"doi": "10.2196/32274"})
+    d = compare(pre, pub)
+    assert "ids" not in d.components and d.outcome == "same"
+
+
+def test_scholar_row_matches_journal_record_by_title_authors_year():
+    scholar = rec("scholar", "5ugPr518TE4C", "Artificial intelligence regulation: a framework for governance",
+                  ["PGR De Almeida", "CD Dos Santos", "JS Farias"], 2021, venue="Ethics and Information Technology 23 (3)")
+    journal = rec("openalex", "W3154266813", "Artificial Intelligence Regulation: a framework for governance",
+                  ["Patricia Gomes Rêgo de Almeida", "Carlos Denner dos Santos", "Josivania Silva Farias"], 2021,
+                  venue="Ethics and Information Technology", ids={"doi": "10.1007/s10676-021-09593-z"})
+    d = compare(scholar, journal)
+    assert d.outcome == "same"
+    assert set(d.components) == {"title", "authors", "year", "venue"}
+    assert str(d).startswith("same ")
+
+
+def test_unrelated_papers_are_different_and_near_misses_wait_for_review():
+    a = rec("scholar", "a", "Open innovation in the public sector", ["CD Dos Santos"], 2018)
+    b = rec("scholar", "b", "Crowdfunding for entrepreneurial education", ["CD Dos Santos"], 2022)
+    assert compare(a, b).outcome == "different"
+    c = rec("orcid", "c", "Motivations of crowdsourcing contributors", year=2015)
+    d = rec("openalex", "d", "Motivações dos contribuidores de crowdsourcing", year=2015)
+    assert compare(c, d).outcome in ("maybe", "different")
+
+
+def test_conference_and_journal_versions_a_year_apart_are_not_merged_on_title_alone():
+    conf = rec("openalex", "c", "Optimization of queries with user-defined predicates", ["S Chaudhuri", "K Shim"], 1996)
+    jour = rec("openalex", "j", "Optimization of queries with user-defined predicates", ["S Chaudhuri", "K Shim"], 1999)
+    assert compare(conf, jour).outcome != "same"
+
+
+def test_blocking_finds_pairs_by_rare_words_and_ids_without_all_pairs():
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    recs = [rec("openalex", f"W{i}", f"{words[i // 10]}{words[i % 10]} methods for {words[i % 10]}{words[i // 5]} data",
+                year=2020) for i in range(50)]
+    recs.append(rec("scholar", "s1", "Alphahotel methods for hotelbravo data", year=2020))
+    recs.append(rec("crossref", "c1", "Unrelated words", ids={"doi": "10.1/x"}))
+    recs.append(rec("orcid", "o1", "Other unrelated words", ids={"doi": "10.1/X"}))
+    feats = [features(r) for r in recs]
+    pairs = block(feats, BlockingSettings(max_block=10))   # "methods", "data" are in every title
+    assert (7, 50) in pairs
+    assert (6, 50) not in pairs
+    assert (51, 52) in pairs
+    assert len(pairs) < len(recs) * (len(recs) - 1) // 2 // 5

@@ -1,0 +1,155 @@
+import json
+import random
+from pathlib import Path
+
+from pubsync.curation import Decision
+from pubsync.merge import MergeSettings, build_works
+from pubsync.records import Author, Record
+
+FIXTURES = Path(__file__).parent / "fixtures" / "versions"
+
+
+def rec(source, sid, title, authors=(), year=None, **kw):
+    return Record(source=source, source_id=sid, title=title, authors=[Author(name=a) for a in authors], year=year, **kw)
+
+
+def published_and_preprint():
+    return [
+        rec("arxiv", "2101.00001", "Widgets at scale", ["J Carberry", "A Lima"], 2021, type="preprint",
+            ids={"arxiv": "2101.00001"}, published_doi="10.1000/widgets", venue="arXiv"),
+        rec("crossref", "10.1000/widgets", "Widgets at Scale", ["Josiah Carberry", "Ana Lima", "Bo Chen"], 2022,
+            date="2022-03-01", ids={"doi": "10.1000/widgets"}, venue="Journal of Widgets", type="journal-article",
+            citations=7),
+        rec("openalex", "W9", "Widgets at scale", ["Josiah Carberry", "Ana Lima", "Bo Chen"], 2022,
+            ids={"doi": "10.1000/widgets", "openalex": "W9"}, venue="J. Widgets", type="journal-article",
+            citations=12, counts_by_year={2023: 5, 2022: 7}),
+        rec("scholar", "abc", "Widgets at scale", ["J Carberry", "A Lima"], 2022, authors_complete=False,
+            citations=30, venue="Journal of Widgets 3 (1)"),
+        rec("scholar", "abd", "Widgets at scale", ["J Carberry", "A Lima"], 2022, citations=4),
+    ]
+
+
+def test_preprint_and_published_become_one_work_with_published_metadata():
+    result = build_works(published_and_preprint(), [], MergeSettings(), owners={"crossref:10.1000/widgets": ["me"]})
+    assert len(result.works) == 1
+    w = result.works[0]
+    assert w.key == ""
+    assert w.venue == "Journal of Widgets" and w.provenance["venue"] == "crossref:10.1000/widgets"
+    assert w.ids["doi"] == "10.1000/widgets" and w.ids["arxiv"] == "2101.00001"
+    assert w.links["arxiv"] == "https://arxiv.org/abs/2101.00001"
+    assert w.year == 2022 and w.type == "journal-article"
+    assert [a.name for a in w.authors] == ["Josiah Carberry", "Ana Lima", "Bo Chen"]
+    assert w.citations == {"crossref": 7, "openalex": 12, "scholar": 30}       # max per source, never summed
+    assert w.counts_by_year == {2022: 7, 2023: 5}
+    assert sorted(v.kind for v in w.versions) == ["preprint", "published"]
+    preprint = next(v for v in w.versions if v.kind == "preprint")
+    assert preprint.records == ["arxiv:2101.00001"]
+    assert w.people == ["me"]
+    assert any(e["reason"] == "published-doi:10.1000/widgets" for e in w.evidence)
+
+
+def test_separate_preprint_display_keeps_two_linked_works():
+    result = build_works(published_and_preprint(), [], MergeSettings(preprint_display="separate"))
+    assert len(result.works) == 2
+    pre = next(w for w in result.works if w.type == "preprint")
+    assert "arxiv:2101.00001" in pre.records and "crossref:10.1000/widgets" in pre.extra["version_of"]
+
+
+def test_same_input_in_any_order_gives_identical_output():
+    recs = published_and_preprint() + [rec("scholar", "zzz", "A different paper on gadgets", ["J Carberry"], 2019)]
+    first = build_works(recs, [])
+    for seed in range(5):
+        shuffled = recs[:]
+        random.Random(seed).shuffle(shuffled)
+        again = build_works(shuffled, [])
+        assert [w.to_dict() for w in again.works] == [w.to_dict() for w in first.works]
+        assert again.review == first.review
+
+
+def test_decision_different_splits_records_that_share_a_doi():
+    recs = published_and_preprint()
+    result = build_works(recs, [Decision("different", "openalex:W9", "crossref:10.1000/widgets")])
+    holders = [w for w in result.works if "openalex:W9" in w.records or "crossref:10.1000/widgets" in w.records]
+    assert len(holders) == 2
+
+
+def test_decision_same_merges_what_the_matcher_keeps_apart():
+    a = rec("scholar", "s1", "Open innovation in the public sector", ["CD Dos Santos"], 2018)
+    b = rec("scholar", "s2", "Crowdfunding for entrepreneurial education", ["CD Dos Santos"], 2022)
+    assert len(build_works([a, b], []).works) == 2
+    result = build_works([a, b], [Decision("same", "scholar:s1", "scholar:s2")])
+    assert len(result.works) == 1
+    assert result.works[0].evidence == [{"a": "scholar:s1", "b": "scholar:s2", "reason": "decision"}]
+
+
+def test_decisions_may_name_records_by_canonical_id():
+    recs = published_and_preprint()
+    result = build_works(recs, [Decision("different", "arxiv:2101.00001", "doi:10.1000/widgets")])
+    pre = [w for w in result.works if "arxiv:2101.00001" in w.records]
+    assert len(pre) == 1 and "crossref:10.1000/widgets" not in pre[0].records
+
+
+def test_orcid_summaries_from_several_claiming_sources_merge():
+    recs = [
+        rec("orcid", "1", "Como promover a colaboração em plataformas de dados abertos?", year=2024,
+            ids={"doi": "10.5007/2175-8077.2024.e76382"}, claimed_by="Crossref"),
+        rec("orcid", "2", "Como Promover a Colaboração em Plataformas de Dados Abertos?", year=2024,
+            ids={"doi": "10.5007/2175-8077.2024.E76382"}, claimed_by="Scopus - Elsevier"),
+        rec("orcid", "3", "Como promover a colaboração em plataformas de dados abertos ; How to promote collaboration",
+            year=2024, claimed_by="BASE - Bielefeld Academic Search Engine", type="journal-article"),
+    ]
+    result = build_works(recs, [])
+    assert len(result.works) == 1 and result.works[0].records == ["orcid:1", "orcid:2", "orcid:3"]
+
+
+def test_the_persons_own_orcid_entry_wins_the_title():
+    recs = [
+        rec("crossref", "10.1000/x", "Widgets at scale (corrected proof)", ["J Carberry"], 2020, ids={"doi": "10.1000/x"}),
+        rec("orcid", "9", "Widgets at Scale", year=2020, ids={"doi": "10.1000/x"},
+            claimed_by="0000-0002-1825-0097"),
+    ]
+    w = build_works(recs, [], owners={"orcid:9": ["0000-0002-1825-0097"]}).works[0]
+    assert w.title == "Widgets at Scale" and w.provenance["title"] == "orcid:9"
+    w2 = build_works(recs, []).works[0]                      # not the owner's iD: Crossref's title wins
+    assert w2.provenance["title"] == "crossref:10.1000/x"
+
+
+def test_deposit_versions_from_fixtures():
+    data = json.loads((FIXTURES / "deposits.json").read_text())
+    figshare = [Record.from_dict(d) for d in data["figshare"]]
+    works = build_works(figshare, []).works
+    versions = next(w for w in works if "orcid:1001" in w.records)
+    assert versions.records == ["orcid:1001", "orcid:1002"]
+    assert versions.ids["doi"] == "10.6084/m9.figshare.12345678.v2"
+    assert [v.kind for v in versions.versions] == ["version", "version"]
+    assert len(works) == 3                                  # the two Table_1.XLSX supplements stay apart
+    f1000 = build_works([Record.from_dict(d) for d in data["f1000"]], []).works
+    assert len(f1000) == 1 and f1000[0].ids["doi"] == "10.12688/f1000research.7035.2"
+    assert f1000[0].citations == {"crossref": 9}
+    zenodo = build_works([Record.from_dict(d) for d in data["zenodo"]], []).works
+    assert sorted(len(w.records) for w in zenodo) == [1, 1, 2]
+    tool = next(w for w in zenodo if len(w.records) == 2)
+    assert tool.ids["doi"] == "10.5281/zenodo.7000000"
+
+
+def test_uncertain_pairs_go_to_review_not_into_one_work():
+    recs = [rec("orcid", "57499604", "Motivations of crowdsourcing contributors,Motivações dos contribuidores", year=2015),
+            rec("openalex", "W1", "Motivações dos contribuidores de crowdsourcing", year=2015)]
+    result = build_works(recs, [])
+    assert len(result.works) == 2
+    if result.review:
+        item = result.review[0]
+        assert (item.a, item.b) == ("openalex:W1", "orcid:57499604") and 0 < item.score < 1
+        assert all(w.status == "review" for w in result.works)
+
+
+def test_merge_settings_from_config_validates_keys():
+    s = MergeSettings.from_config({"venue": ["openalex", "crossref"], "same_threshold": 1.0})
+    assert s.order("venue") == ("openalex", "crossref") and s.match_settings().same == 1.0
+    for bad in ({"venu": []}, {"venue": ["dblp"]}, {"same_threshold": "high"}, {"preprint_display": "both"}):
+        try:
+            MergeSettings.from_config(bad)
+        except ValueError as e:
+            assert "[merge]" in str(e)
+        else:
+            raise AssertionError(f"accepted {bad}")

@@ -1,0 +1,52 @@
+from pubsync.normalize import fold, repair, split_author_string, surname_key, title_key, venue_key
+
+
+def test_repairs_utf8_read_as_latin1_even_lowercased_and_tokenized():
+    assert repair("d barbarã ¡ - millã ¡") == "d barbará - millá"
+    assert repair("BarbarÃ¡") == "Barbará"
+
+
+def test_repairs_cyrillic_mojibake_of_latin1_names_but_keeps_real_cyrillic():
+    assert repair("j wфsch") == "j wäsch"
+    assert repair("m жzsu") == "m özsu"
+    assert repair("Достоевский") == "Достоевский"
+
+
+def test_html_entities_also_tokenized_ones():
+    assert repair("lud &#228; scher") == "ludäscher"
+    assert repair("very large & hellip ; ,") == "very large … ,"
+    assert repair("AT&amp;T") == "AT&T"
+
+
+def test_latex_to_unicode():
+    assert repair(r"Lo{\"i}c and \'{E}cole") == "Loïc and École"
+
+
+def test_fold_strips_accents_case_and_punctuation():
+    assert fold("Wäsch, J.-P.") == "wasch j p"
+    assert fold("Straße") == "strasse"
+
+
+def test_title_key_marks_scholar_truncation():
+    assert title_key("Artificial intelligence regulation: a framework …") == ("artificial intelligence regulation a framework", True)
+    assert title_key("Deep learning...") == ("deep learning", True)
+    assert title_key("The Demarcation Protocol") == ("the demarcation protocol", False)
+
+
+def test_surnames_from_every_name_shape():
+    assert surname_key("PGR De Almeida") == "almeida"
+    assert surname_key("Carberry, Josiah") == "carberry"
+    assert surname_key("Carlos Denner dos Santos Jr") == "santos"
+    assert surname_key("j wфsch") == "wasch"
+    assert surname_key("", family="van der Berg") == "berg"
+
+
+def test_author_strings_and_truncation():
+    assert split_author_string("A Einstein, B Podolsky, N Rosen") == (["A Einstein", "B Podolsky", "N Rosen"], True)
+    assert split_author_string("PGR De Almeida, CD Dos Santos, …") == (["PGR De Almeida", "CD Dos Santos"], False)
+    assert split_author_string("Fredrick O Onono and Andrew J Morris") == (["Fredrick O Onono", "Andrew J Morris"], True)
+
+
+def test_venue_key_drops_boilerplate_and_numbers():
+    assert venue_key("Proceedings of the 27th International Conference on Very Large Data Bases") == "very large data bases"
+    assert venue_key("VLDB 2001") == "vldb"
