@@ -1,0 +1,160 @@
+"""Fetch one person's (or several people's) sources concurrently, with cross-source discovery.
+
+Phase 1 runs ORCID, OpenAlex and Scholar at once. OpenAlex then looks up, in DOI batches, the ORCID DOIs its author
+listing lacked; arXiv waits for ORCID and OpenAlex and fetches the arXiv ids they name (only ids not already stored);
+Crossref (optional) fills DOIs whose venue, type or date no other record gives. A sync lasts as long as its slowest
+chain, not the sum of its sources. A failing source yields a SourceError in its slot; the others carry on.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+import httpx
+
+from pubsync.http import Clock, HttpSession, one_line
+from pubsync.records import Record, canonical_doi, canonical_orcid
+from pubsync.settings import Person, SourceSettings
+from pubsync.sources import FetchResult, SourceError, Target
+from pubsync.sources import arxiv, crossref, openalex, orcid, scholar
+
+log = logging.getLogger(__name__)
+Outcome = FetchResult | SourceError
+
+
+def fetch_people(people: list[Person], settings: dict[str, SourceSettings], known: dict[str, dict[str, dict[str, str]]],
+                 *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None,
+                 ) -> dict[str, dict[str, Outcome]]:
+    """{person.key: {source: FetchResult | SourceError}}; `known` is {person.key: {source: {source_id: marker}}}."""
+    if not people:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(4, len(people)), thread_name_prefix="pubsync-person") as pool:
+        futures = {p.key: pool.submit(fetch_person, p, settings, known.get(p.key, {}), transport=transport, clock=clock)
+                   for p in people}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def fetch_person(person: Person, settings: dict[str, SourceSettings], known: dict[str, dict[str, str]],
+                 *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> dict[str, Outcome]:
+    """Run the person's enabled sources concurrently. Scholar and Crossref run only when enabled in `settings`."""
+    run = _Runner(person, settings, known, transport, clock)
+    on = run.enabled
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix=f"pubsync-{person.key}") as pool:
+        f_orcid = pool.submit(run.orcid) if on("orcid") and canonical_orcid(person.orcid) else None
+        f_openalex = pool.submit(run.openalex, f_orcid) if on("openalex") and (person.orcid or person.openalex) else None
+        f_scholar = pool.submit(run.scholar) if on("scholar") and person.scholar else None
+        f_arxiv = pool.submit(run.arxiv, f_orcid, f_openalex) if on("arxiv") else None
+        f_crossref = pool.submit(run.crossref, f_orcid, f_openalex) if on("crossref") else None
+        slots = {"orcid": f_orcid, "openalex": f_openalex, "scholar": f_scholar, "arxiv": f_arxiv,
+                 "crossref": f_crossref}
+        results = {name: f.result() for name, f in slots.items() if f is not None}
+    return {name: r for name, r in results.items() if r is not None}
+
+
+def _ok(future: Future | None) -> FetchResult | None:
+    if future is None:
+        return None
+    result = future.result()
+    return result if isinstance(result, FetchResult) else None
+
+
+class _Runner:
+    def __init__(self, person: Person, settings: dict[str, SourceSettings], known: dict[str, dict[str, str]],
+                 transport: httpx.BaseTransport | None, clock: Clock | None):
+        self.person, self.settings, self.known = person, settings, known
+        self.transport, self.clock = transport, clock
+
+    def enabled(self, name: str) -> bool:
+        s = self.settings.get(name)
+        return bool(s and s.enabled)
+
+    def target(self, **fields: Any) -> Target:
+        p = self.person
+        return Target(profile=p.key, orcid=canonical_orcid(p.orcid), openalex=p.openalex, scholar=p.scholar,
+                      arxiv_query=p.arxiv_query, **fields)
+
+    def _guarded(self, name: str, body: Callable[[HttpSession], FetchResult | None]) -> Outcome | None:
+        started = time.monotonic()
+        session = HttpSession(self.settings[name], transport=self.transport, clock=self.clock)
+        try:
+            result = body(session)
+            if result is not None:
+                result.requests = session.requests
+            return result
+        except SourceError as e:
+            error = e
+        except Exception as e:           # a parser bug must cost one source, not the sync; say what broke
+            log.exception("%s: unexpected failure", name)
+            error = SourceError(f"{name}: unexpected {type(e).__name__}: {one_line(session.redact(str(e)), 200)}")
+        finally:
+            session.close()
+        error.requests = session.requests             # read by the pipeline's outcome report
+        error.seconds = time.monotonic() - started
+        return error
+
+    # ---- the sources ----
+
+    def orcid(self) -> Outcome | None:
+        return self._guarded("orcid", lambda s: orcid.fetch(s, self.target(), self.known.get("orcid", {})))
+
+    def openalex(self, f_orcid: Future | None) -> Outcome | None:
+        def body(session: HttpSession) -> FetchResult:
+            known = self.known.get("openalex", {})
+            first = openalex.fetch(session, self.target(), known)
+            found_dois = set(first.discovered.get("dois", []))
+            by_orcid = _ok(f_orcid)
+            extra = [d for d in (by_orcid.discovered.get("dois", []) if by_orcid else []) if d not in found_dois]
+            if not extra:
+                return first
+            second = openalex.fetch(session, Target(profile=self.person.key, dois=extra), known)
+            ids = {r.source_id for r in first.raws}
+            first.raws.extend(r for r in second.raws if r.source_id not in ids)
+            for key in ("arxiv_ids", "dois"):
+                merged = list(first.discovered.get(key, []))
+                merged += [v for v in second.discovered.get(key, []) if v not in merged]
+                first.discovered[key] = merged
+            return first
+        return self._guarded("openalex", body)
+
+    def scholar(self) -> Outcome | None:
+        return self._guarded("scholar", lambda s: scholar.fetch(s, self.target(), self.known.get("scholar", {})))
+
+    def arxiv(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
+        ids = list(self.person.arxiv_ids)
+        for result in (_ok(f_orcid), _ok(f_openalex)):
+            if result:
+                ids += [i for i in result.discovered.get("arxiv_ids", []) if i not in ids]
+        if not ids and not self.person.arxiv_query:
+            return None
+        return self._guarded("arxiv", lambda s: arxiv.fetch(s, self.target(arxiv_ids=ids), self.known.get("arxiv", {})))
+
+    def crossref(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
+        records: list[Record] = []
+        for module, future in ((orcid, f_orcid), (openalex, f_openalex)):
+            result = _ok(future)
+            for raw in result.raws if result else []:
+                try:
+                    records.extend(module.parse(raw))
+                except Exception:        # an unreadable record is the pipeline's to report
+                    continue
+        already = self.known.get("crossref", {})
+        dois = [d for d in dois_lacking_metadata(records) if d not in already]
+        if not dois:
+            return None
+        return self._guarded("crossref", lambda s: crossref.fetch(s, self.target(dois=dois), already))
+
+
+def dois_lacking_metadata(records: list[Record]) -> list[str]:
+    """DOIs for which no record gives a venue, a specific type, or a date."""
+    by_doi: dict[str, list[Record]] = {}
+    for record in records:
+        doi = canonical_doi(record.ids.get("doi"))
+        if doi:
+            by_doi.setdefault(doi, []).append(record)
+    lacking = []
+    for doi, group in by_doi.items():
+        if not (any(r.venue for r in group) and any(r.type != "other" for r in group) and any(r.date for r in group)):
+            lacking.append(doi)
+    return sorted(lacking)

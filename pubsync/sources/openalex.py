@@ -1,0 +1,274 @@
+"""OpenAlex works: by author id or ORCID (cursor paging) and by DOI batch. Every API era in the recordings parses
+(pre-2023 `host_venue`, 2023+ `primary_location`/`locations`, 2025+ `raw_source_name`, `primary_location.id`)."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from pubsync.http import HttpSession, decode_body, json_body, one_line
+from pubsync.records import (Author, Record, canonical_arxiv, canonical_doi, canonical_openalex, canonical_orcid,
+                             canonical_pmid)
+from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+
+NAME = "openalex"
+PER_PAGE = 200
+DOI_BATCH = 100
+# Only what parse() reads: a page of 200 works shrinks several-fold.
+SELECT = ("id,doi,title,display_name,publication_year,publication_date,ids,type,type_crossref,authorships,"
+          "primary_location,locations,best_oa_location,cited_by_count,counts_by_year,abstract_inverted_index,"
+          "biblio,language,updated_date")
+
+TYPE_MAP = {
+    "article": "journal-article", "journal-article": "journal-article", "letter": "journal-article",
+    "preprint": "preprint", "posted-content": "preprint",
+    "book-chapter": "book-chapter", "reference-entry": "book-chapter", "book-section": "book-chapter",
+    "book": "book", "monograph": "book", "edited-book": "book", "reference-book": "book",
+    "dissertation": "thesis", "dataset": "dataset", "report": "report", "standard": "report",
+    "review": "review", "editorial": "editorial", "software": "software",
+    "proceedings-article": "conference-paper", "proceedings": "book",
+    "paratext": "other", "erratum": "other", "retraction": "other", "peer-review": "other", "other": "other",
+    "libguides": "other", "supplementary-materials": "other", "grant": "other", "component": "other",
+}
+_ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?(?:[?#].*)?$", re.I)
+_ARXIV_OAI = re.compile(r"oai:arxiv\.org:(.+)$", re.I)
+
+
+# ---- fetch -------------------------------------------------------------------------------------
+
+def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchResult:
+    """All works of the author (by OpenAlex id, else by ORCID), then works of `target.dois` not already seen."""
+    author = canonical_openalex(target.openalex, "A")
+    orcid = canonical_orcid(target.orcid)
+    works: dict[str, dict[str, Any]] = {}
+    complete = False
+    if author or orcid:
+        filt = f"author.id:{author}" if author else f"author.orcid:{orcid}"
+        for work in _pages(session, filt):
+            works.setdefault(work_id(work), work)
+        complete = True
+    seen_dois = {canonical_doi(w.get("doi")) for w in works.values()}
+    wanted = [d for d in dict.fromkeys(canonical_doi(d) for d in target.dois) if d and d not in seen_dois]
+    for start in range(0, len(wanted), DOI_BATCH):
+        batch = wanted[start:start + DOI_BATCH]
+        page = _get_page(session, {"filter": "doi:" + "|".join(batch), "per-page": str(DOI_BATCH),
+                                   "select": SELECT}, "DOI batch")
+        for work in page.get("results") or []:
+            works.setdefault(work_id(work), work)
+    raws = [_raw(w) for w in works.values() if work_id(w)]
+    return FetchResult(raws=raws, complete=complete, requests=session.requests,
+                       discovered=discover(list(works.values()), orcid))
+
+
+def _pages(session: HttpSession, filt: str):
+    cursor, fetched = "*", 0
+    while cursor:
+        page = _get_page(session, {"filter": filt, "per-page": str(PER_PAGE), "cursor": cursor, "select": SELECT},
+                         f"works page {fetched // PER_PAGE + 1}")
+        results = page.get("results") or []
+        yield from results
+        fetched += len(results)
+        count = (page.get("meta") or {}).get("count")
+        # The cursor protocol ends on an extra, empty page; the count (or a short page) says so one request earlier.
+        if not results or len(results) < PER_PAGE or (isinstance(count, int) and fetched >= count):
+            break
+        cursor = (page.get("meta") or {}).get("next_cursor")
+
+
+def _get_page(session: HttpSession, params: dict[str, str], what: str) -> dict[str, Any]:
+    if session.settings.mailto:
+        params = {**params, "mailto": session.settings.mailto}
+    page = json_body(session.get("/works", params=params, accept="application/json").text, f"openalex: {what}")
+    if not isinstance(page, dict) or not isinstance(page.get("results", []), list) or "results" not in page:
+        raise SourceError(f"openalex: {what}: {_error_text(page) or 'no results list in the answer'}")
+    return page
+
+
+def _raw(work: dict[str, Any]) -> RawRecord:
+    return RawRecord(NAME, work_id(work), json.dumps(work, ensure_ascii=False, sort_keys=True), "json",
+                     str(work.get("updated_date") or ""))
+
+
+def work_id(work: dict[str, Any]) -> str:
+    return canonical_openalex(work.get("id"), "W") or canonical_openalex((work.get("ids") or {}).get("openalex"), "W")
+
+
+def discover(works: list[dict[str, Any]], orcid: str = "") -> dict[str, object]:
+    found: dict[str, object] = {"arxiv_ids": [], "dois": []}
+    for work in works:
+        aid = _arxiv_id(work)
+        if aid and aid not in found["arxiv_ids"]:
+            found["arxiv_ids"].append(aid)
+        doi = canonical_doi(work.get("doi"))
+        if doi and not doi.startswith("10.48550/arxiv.") and doi not in found["dois"]:
+            found["dois"].append(doi)
+        if orcid and "openalex" not in found:
+            for a in work.get("authorships") or []:
+                person = (a or {}).get("author") or {}
+                if canonical_orcid(person.get("orcid")) == orcid and canonical_openalex(person.get("id"), "A"):
+                    found["openalex"] = canonical_openalex(person.get("id"), "A")
+    return found
+
+
+def _error_text(obj: Any) -> str:
+    if isinstance(obj, dict) and ("error" in obj or "message" in obj) and "results" not in obj:
+        return one_line(f"{obj.get('error', 'error')}: {obj.get('message', '')}".strip(": "), 240)
+    return ""
+
+
+# ---- load --------------------------------------------------------------------------------------
+
+def load(data: bytes, name: str) -> list[RawRecord]:
+    obj = json_body(decode_body(data, name), name)
+    if isinstance(obj, dict) and "results" in obj:
+        works = obj.get("results") or []
+    elif isinstance(obj, list):
+        works = obj
+    elif isinstance(obj, dict) and work_id(obj):
+        works = [obj]
+    elif _error_text(obj):
+        raise SourceError(f"{name}: OpenAlex error: {_error_text(obj)}")
+    elif isinstance(obj, dict) and canonical_openalex(obj.get("id"), "A"):
+        raise SourceError(f"{name}: an OpenAlex author, not works; save {obj.get('works_api_url') or '/works?filter=author.id:…'}")
+    else:
+        raise SourceError(f"{name}: not an OpenAlex work, work list or results array")
+    bad = [i for i, w in enumerate(works) if not isinstance(w, dict) or not work_id(w)]
+    if bad:
+        raise SourceError(f"{name}: item {bad[0]} of the list is not an OpenAlex work (no W id)")
+    return [_raw(w) for w in works]
+
+
+# ---- parse -------------------------------------------------------------------------------------
+
+def parse(raw: RawRecord) -> list[Record]:
+    work = json.loads(raw.payload)
+    if not isinstance(work, dict):
+        raise SourceError(f"openalex:{raw.source_id}: payload is not a work object")
+    primary = work.get("primary_location") or {}
+    host = work.get("host_venue") or {}
+    source = primary.get("source") or {}
+    ids = _ids(work)
+    year = work.get("publication_year")
+    doi = canonical_doi(work.get("doi"))
+    links = {}
+    pdf = (work.get("best_oa_location") or {}).get("pdf_url") or primary.get("pdf_url")
+    if pdf:
+        links["pdf"] = pdf
+    landing = primary.get("landing_page_url") or host.get("url") or ""
+    if landing:
+        links["html"] = landing
+    extra: dict[str, Any] = {}
+    biblio = {k: v for k, v in (work.get("biblio") or {}).items() if v}
+    if biblio:
+        extra["biblio"] = biblio
+    if work.get("language"):
+        extra["language"] = work["language"]
+    if work.get("type"):
+        extra["openalex_type"] = work["type"]
+    return [Record(
+        source=NAME,
+        source_id=raw.source_id or work_id(work),
+        title=" ".join(str(work.get("title") or work.get("display_name") or "").split()),
+        authors=_authors(work),
+        year=year if isinstance(year, int) else None,
+        date=str(work.get("publication_date") or (year or "")),
+        venue=" ".join(str(source.get("display_name") or host.get("display_name") or primary.get("raw_source_name")
+                           or "").split()),
+        type=_type(work, source or host),
+        ids=ids,
+        url=(f"https://doi.org/{doi}" if doi and "doi" in ids else "") or landing,
+        abstract=rebuild_abstract(work.get("abstract_inverted_index")),
+        citations=work.get("cited_by_count") if isinstance(work.get("cited_by_count"), int) else None,
+        counts_by_year={int(c["year"]): int(c.get("cited_by_count") or 0) for c in work.get("counts_by_year") or []
+                        if isinstance(c, dict) and str(c.get("year", "")).isdigit()},
+        links=links,
+        extra=extra,
+    )]
+
+
+def _type(work: dict[str, Any], source: dict[str, Any]) -> str:
+    kind = str(work.get("type") or "").lower()
+    crossref_kind = str(work.get("type_crossref") or "").lower()
+    if crossref_kind == "proceedings-article" or (kind == "article" and source.get("type") == "conference"):
+        return "conference-paper"
+    if kind == "article" and source.get("type") == "repository" and not canonical_doi(work.get("doi")):
+        return "preprint"
+    return TYPE_MAP.get(kind) or TYPE_MAP.get(crossref_kind) or "other"
+
+
+def _ids(work: dict[str, Any]) -> dict[str, str]:
+    given = work.get("ids") or {}
+    ids: dict[str, str] = {}
+    doi = canonical_doi(work.get("doi") or given.get("doi"))
+    if doi.startswith("10.48550/arxiv."):        # arXiv's DataCite DOI names the preprint, not a published version
+        ids["arxiv"] = canonical_arxiv(doi)
+    elif doi:
+        ids["doi"] = doi
+    wid = work_id(work)
+    if wid:
+        ids["openalex"] = wid
+    pmid = canonical_pmid(given.get("pmid"))
+    if pmid:
+        ids["pmid"] = pmid
+    pmcid = str(given.get("pmcid") or "").rstrip("/").rsplit("/", 1)[-1]
+    if pmcid:
+        ids["pmcid"] = pmcid if pmcid.upper().startswith("PMC") else f"PMC{pmcid}"
+    if given.get("mag"):
+        ids["mag"] = str(given["mag"])
+    aid = _arxiv_id(work)
+    if aid:
+        ids.setdefault("arxiv", aid)
+    return ids
+
+
+def _arxiv_id(work: dict[str, Any]) -> str:
+    doi = canonical_doi(work.get("doi"))
+    if doi.startswith("10.48550/arxiv."):
+        return canonical_arxiv(doi)
+    locations = list(work.get("locations") or []) + [work.get("primary_location") or {}, work.get("host_venue") or {}]
+    locations += list(work.get("alternate_host_venues") or [])
+    for loc in locations:
+        if not isinstance(loc, dict):
+            continue
+        m = _ARXIV_OAI.search(str(loc.get("id") or ""))
+        if m and canonical_arxiv(m.group(1)):
+            return canonical_arxiv(m.group(1))
+        for key in ("landing_page_url", "pdf_url", "url"):
+            m = _ARXIV_IN_URL.search(str(loc.get(key) or ""))
+            if m and canonical_arxiv(m.group(1)):
+                return canonical_arxiv(m.group(1))
+        loc_doi = canonical_doi(str(loc.get("id") or "").removeprefix("doi:"))
+        if loc_doi.startswith("10.48550/arxiv."):
+            return canonical_arxiv(loc_doi)
+    return ""
+
+
+def _authors(work: dict[str, Any]) -> list[Author]:
+    out = []
+    for a in work.get("authorships") or []:
+        a = a or {}
+        person = a.get("author") or {}
+        name = " ".join(str(person.get("display_name") or a.get("raw_author_name") or "").split())
+        if not name:
+            continue
+        out.append(Author(name=name, orcid=canonical_orcid(person.get("orcid")),
+                          openalex=canonical_openalex(person.get("id"), "A")))
+    return out
+
+
+def rebuild_abstract(index: Any) -> str:
+    """{word: [positions]} → the text, words in position order."""
+    if not isinstance(index, dict) or not index:
+        return ""
+    placed = []
+    for word, positions in index.items():
+        for pos in positions or []:
+            if isinstance(pos, int):
+                placed.append((pos, word))
+    placed.sort()
+    return " ".join(word for _, word in placed)
+
+
+def requests_bound(n_works: int, n_dois: int) -> int:
+    return math.ceil(n_works / PER_PAGE) + math.ceil(n_dois / DOI_BATCH)
