@@ -15,6 +15,7 @@ from pubsync import __version__
 from pubsync.errors import PubsyncError, UsageError
 
 EXIT_SOURCE_FAILED = 3
+EXIT_CHANGED = 10
 
 
 class State:
@@ -57,19 +58,6 @@ def cli(ctx: click.Context, config: str, db: str, verbose: int, quiet: bool) -> 
     ctx.obj = State(config, db, verbose, quiet)
 
 
-def _report_outcomes(state: State, outcomes: list) -> int:
-    from pubsync.store import Store  # noqa: F401  (keeps import cost where it is used)
-    failed = [o for o in outcomes if o.failed]
-    for o in outcomes:
-        if not o.failed:
-            state.say(f"{o.source:9} {o.profile}: {o.fetched} fetched ({o.new} new, {o.changed} changed, "
-                      f"{o.unchanged} unchanged) in {o.requests} requests, {o.seconds:.1f}s"
-                      + (f" — {o.error}" if o.error else ""))
-    for o in failed:
-        warn(f"pubsync: {o.source} {'suspect' if o.outcome == 'suspect' else 'failed'} for {o.profile}: {o.error}")
-    return EXIT_SOURCE_FAILED if failed else 0
-
-
 def _run(state: State, command: str, body) -> int:
     """Run `body(store, run_id)` as one logged run under the DB lock; returns its exit code."""
     from pubsync.store import Lock
@@ -80,7 +68,7 @@ def _run(state: State, command: str, body) -> int:
         try:
             code = body(store, run_id)
         finally:
-            status = {0: "ok", EXIT_SOURCE_FAILED: "partial"}.get(code, "failed")
+            status = {0: "ok", EXIT_SOURCE_FAILED: "partial", EXIT_CHANGED: "ok"}.get(code, "failed")
             store.end_run(run_id, status, code)
             store.close()
     return code
@@ -97,8 +85,7 @@ def _merge_and_say(state: State, store, cfg) -> None:
 
 
 def _export_and_say(state: State, store, cfg, fmt: str, out: Path | None = None, people=None) -> None:
-    from pubsync.pipeline import export
-    _, report = export(store, cfg, fmt, out, people=people)
+    report = _export(store, cfg, fmt, out, people=people)
     for path, status in report:
         if status != "unchanged" or state.verbose:
             state.say(f"{fmt}: {status} {path}")
@@ -107,24 +94,71 @@ def _export_and_say(state: State, store, cfg, fmt: str, out: Path | None = None,
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="Pull and merge, then show what the exports would change instead of writing them.")
+@click.option("--exit-code", "exit_on_change", is_flag=True,
+              help="Exit 10 when exports changed (or would change), like git diff --exit-code; 3 still wins.")
+@click.option("--json", "as_json", is_flag=True, help="The run summary as JSON on stdout.")
 @click.pass_obj
-def sync(state: State) -> None:
+def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> None:
     """Pull every enabled source for everyone in the config, merge, and write the configured exports."""
     cfg = state.config(required=True)
     if not cfg.people:
         raise UsageError(f"{cfg.path}: no [[people]] in the config; add one with at least name and orcid")
 
     def body(store, run_id):
-        from pubsync.pipeline import pull
-        code = _report_outcomes(state, pull(store, cfg, cfg.people, run_id))
-        _merge_and_say(state, store, cfg)
+        from pubsync.pipeline import merge, pull
+        from pubsync.summary import build_summary, snapshot_works
+        before = snapshot_works(store)
+        outcomes = pull(store, cfg, cfg.people, run_id)
+        _warn_failed(outcomes)
+        merged = merge(store, cfg)
+        after = snapshot_works(store)
+        exports: dict[str, list[tuple[str, str]]] = {}
         for fmt in cfg.formats:
-            _export_and_say(state, store, cfg, fmt)
-            if "per_person" in cfg.export_options.get(fmt, {}):     # lab mode: one file per member too
-                for person in cfg.people:
-                    _export_and_say(state, store, cfg, fmt, people=[person])
-        return code
-    sys.exit(_run(state, "sync", body))
+            per_person = [[p] for p in cfg.people] if "per_person" in cfg.export_options.get(fmt, {}) else []
+            for people in [None, *per_person]:
+                report = _diff_export(state, store, cfg, fmt, people) if dry_run else \
+                    _export(store, cfg, fmt, people=people)
+                exports.setdefault(fmt, []).extend(report)
+        summary = build_summary(outcomes, merged, before, after, exports)
+        _print_summary(state, summary, as_json)
+        return summary.exit_code(exit_on_change=exit_on_change)
+    sys.exit(_run(state, "sync --dry-run" if dry_run else "sync", body))
+
+
+def _warn_failed(outcomes: list) -> None:
+    for o in outcomes:
+        if o.failed:
+            warn(f"pubsync: {o.source} {'suspect' if o.outcome == 'suspect' else 'failed'} for {o.profile}: {o.error}")
+
+
+def _export(store, cfg, fmt: str, out: Path | None = None, people=None) -> list[tuple[str, str]]:
+    from pubsync.pipeline import export
+    return export(store, cfg, fmt, out, people=people)[1]
+
+
+def _diff_export(state: State, store, cfg, fmt: str, people) -> list[tuple[str, str]]:
+    """--dry-run: print the diff of one export; report each file that would change as "would write"."""
+    from pubsync.diff import format_change, plan_changes
+    from pubsync.export import ExportError
+    from pubsync.pipeline import export
+    target = cfg.export_path(fmt, people[0] if people else None)
+    files, _ = export(store, cfg, fmt, people=people, dry_run=True)
+    try:
+        changes = plan_changes(files, target, fmt)
+    except ExportError as e:
+        raise UsageError(f"{fmt}: {e}") from None
+    for change in changes:
+        state.say(format_change(change, cfg.site_root).rstrip("\n"))
+    return [(str(c.path), "written") for c in changes]
+
+
+def _print_summary(state: State, summary, as_json: bool) -> None:
+    from pubsync.summary import render_text, to_json
+    if as_json:
+        click.echo(json.dumps(to_json(summary), indent=2, sort_keys=True))
+    elif not state.quiet:
+        click.echo(render_text(summary, color=sys.stdout.isatty()).rstrip("\n"))
 
 
 @cli.command()
@@ -132,8 +166,9 @@ def sync(state: State) -> None:
 @click.option("--openalex", default="", help="OpenAlex author id, e.g. A5003721947.")
 @click.option("--arxiv", default="", help="arXiv ids (comma-separated) or an author query such as 'au:Carberry_J'.")
 @click.option("--scholar", default="", help="Google Scholar user id (opt-in; Scholar may block scripts).")
+@click.option("--json", "as_json", is_flag=True, help="The run summary as JSON on stdout.")
 @click.pass_obj
-def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str) -> None:
+def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, as_json: bool) -> None:
     """Fetch and store records, then merge. With ID flags no config file is needed; with only --orcid the
     OpenAlex author and arXiv ids are discovered from it."""
     from pubsync.config import person_from_flags
@@ -150,10 +185,15 @@ def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str) -> N
             raise UsageError("nothing to pull: give --orcid/--openalex/--arxiv/--scholar, or [[people]] in the config")
 
     def body(store, run_id):
-        from pubsync.pipeline import pull as do_pull
-        code = _report_outcomes(state, do_pull(store, cfg, people, run_id))
-        _merge_and_say(state, store, cfg)
-        return code
+        from pubsync.pipeline import merge, pull as do_pull
+        from pubsync.summary import build_summary, snapshot_works
+        before = snapshot_works(store)
+        outcomes = do_pull(store, cfg, people, run_id)
+        _warn_failed(outcomes)
+        merged = merge(store, cfg)
+        summary = build_summary(outcomes, merged, before, snapshot_works(store))
+        _print_summary(state, summary, as_json)
+        return summary.exit_code()
     sys.exit(_run(state, "pull", body))
 
 

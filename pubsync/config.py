@@ -183,16 +183,25 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
     cfg.merge = merge
 
     export = data.get("export", {})
-    from pubsync.export import FORMATS, OPTIONS
+    from pubsync.export import FORMATS, OPTIONS, ExportError, validate_options
     allowed = dict(_EXPORT_COMMON, **{f: dict for f in FORMATS})
     chk.keys(export, allowed, "export")
     for fmt in FORMATS:
         if fmt in export:
-            chk.keys(export[fmt], dict(OPTIONS.get(fmt, {}), path=str, per_person=str), f"export.{fmt}")
-            if "{person}" not in export[fmt].get("per_person", "{person}"):
+            options = dict(export[fmt])
+            chk.keys(options, dict(OPTIONS.get(fmt, {}), path=str, per_person=str), f"export.{fmt}")
+            per_person = options.pop("per_person", None)
+            if per_person is not None and "{person}" not in per_person:
                 chk.fail(f"export.{fmt}.per_person", "must contain {person}, e.g. \"_bibliography/{person}.bib\"")
-            cfg.export_options[fmt] = dict(export[fmt])
+            try:
+                validate_options(fmt, options, cfg.site_kind)
+            except ExportError as e:
+                chk.fail(f"export.{fmt}", str(e).split(": ", 1)[-1])
+            if per_person is not None:
+                options["per_person"] = per_person
+            cfg.export_options[fmt] = options
     cfg.formats = list(export.get("formats") or [f for f in FORMATS if f in export] or DEFAULT_FORMATS[cfg.site_kind])
+    cfg.formats = [f for f in cfg.formats if cfg.export_options.get(f, {}).get("enabled", True)]
     for f in cfg.formats:
         if f not in FORMATS:
             close = difflib.get_close_matches(str(f), FORMATS, n=1)

@@ -202,7 +202,8 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
     owners = people or cfg.people or store.people()
     # The date of the data, not of the export: the same DB exports the same bytes on any day.
     data_date = (store.last_good_fetch() or now_iso())[:10]
-    ctx = ExportContext(people=owners, site_kind=cfg.site_kind, options=cfg.export_options.get(fmt, {}),
+    options = {k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"}
+    ctx = ExportContext(people=owners, site_kind=cfg.site_kind, options=options,
                         data_date=data_date, scholar_users=sorted({p.scholar for p in owners if p.scholar}))
     files = render(fmt, works, ctx)
     if dry_run:

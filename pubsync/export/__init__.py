@@ -1,0 +1,171 @@
+"""Exporters: merged works → the files personal sites read. Pure renderers plus one careful writer.
+
+    render(fmt, works, ctx) -> {relative path: bytes}     pure; "" = the target file itself
+    write(fmt, files, target) -> [(path, "written" | "unchanged" | "removed")]
+
+Formats and what `target` is:
+  bibtex         a file (al-folio `_bibliography/papers.bib`)
+  papers-yml     a file (`_data/papers.yml`, Hugo `data/papers.yaml`); schema in docs/papers-yml.md
+  academicpages  a directory (`_publications`): one page per work; stale pages pubsync wrote are removed
+  citations-yml  a file (al-folio `_data/citations.yml`)
+  csl-json       a file (pandoc / Quarto / Zotero)
+  markdown, html a hand-kept page: render gives the list, write() puts it between `<!-- pubsync:start -->` and
+                 `<!-- pubsync:end -->` in the existing page (and refuses a page without them)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubsync.export.writer import END, START, ExportError, splice, write_single, write_spliced, write_tree
+from pubsync.records import Work
+from pubsync.settings import Person
+
+__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "ExportError", "default_path",
+           "validate_options", "render", "write", "splice", "START", "END"]
+
+FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
+SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
+JEKYLL_KINDS = ("al-folio", "academicpages")
+
+# Keys of `[export.<format>]` in config.toml and their types. `path` and `enabled` belong to the pipeline (where to
+# write, whether to); render ignores them. None as a default = decided by the site kind.
+_COMMON = {"path": str, "enabled": bool}
+OPTIONS: dict[str, dict[str, type]] = {
+    "bibtex": {**_COMMON, "front_matter": bool, "encoding": str, "abstract": bool, "preprint_type": str,
+               "bibtex_show": bool, "custom_fields": bool},
+    "papers-yml": {**_COMMON, "group_by": str, "root_key": str, "abstract": bool, "authors_format": str},
+    "academicpages": {**_COMMON, "slug": str, "excerpt_length": int},
+    "citations-yml": {**_COMMON},
+    "csl-json": {**_COMMON, "abstract": bool},
+    "markdown": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str},
+    "html": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str},
+}
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("bibtex", "encoding"): ("utf-8", "latex"),
+    ("bibtex", "preprint_type"): ("misc", "article"),
+    ("papers-yml", "group_by"): ("none", "year"),
+    ("papers-yml", "authors_format"): ("markdown", "html"),
+    ("academicpages", "slug"): ("title", "key"),
+    ("markdown", "group_by"): ("none", "year", "selected"),
+    ("html", "group_by"): ("none", "year", "selected"),
+    ("markdown", "venue"): ("full", "short"),
+    ("html", "venue"): ("full", "short"),
+}
+LINK_ORDER_NAMES = ("html", "doi", "arxiv", "pdf", "url", "code", "website")
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "bibtex": {"front_matter": None, "encoding": "utf-8", "abstract": True, "preprint_type": "misc",
+               "bibtex_show": False, "custom_fields": True},
+    "papers-yml": {"group_by": "none", "root_key": "", "abstract": True, "authors_format": "markdown"},
+    "academicpages": {"slug": "title", "excerpt_length": 300},
+    "citations-yml": {},
+    "csl-json": {"abstract": True},
+    "markdown": {"group_by": "none", "selected_only": False, "link_order": ["html", "doi", "arxiv", "pdf", "url"],
+                 "venue": "full"},
+    "html": {"group_by": "none", "selected_only": False, "link_order": ["html", "doi", "arxiv", "pdf", "url"],
+             "venue": "full"},
+}
+
+_DEFAULT_PATHS: dict[str, dict[str, str]] = {
+    "bibtex": {"al-folio": "_bibliography/papers.bib", "hugo": "static/papers.bib", "*": "papers.bib"},
+    "papers-yml": {"al-folio": "_data/papers.yml", "academicpages": "_data/papers.yml", "hugo": "data/papers.yaml",
+                   "*": "papers.yml"},
+    "academicpages": {"*": "_publications"},
+    "citations-yml": {"hugo": "data/citations.yaml", "*": "_data/citations.yml"},
+    "csl-json": {"hugo": "static/papers.json", "*": "papers.json"},
+    "markdown": {"al-folio": "_pages/publications.md", "academicpages": "_pages/publications.md",
+                 "hugo": "content/publications.md", "*": "publications.md"},
+    "html": {"*": "index.html"},
+}
+
+
+@dataclass
+class ExportContext:
+    people: list[Person] = field(default_factory=list)
+    site_kind: str = "plain"                 # one of SITE_KINDS
+    options: dict[str, Any] = field(default_factory=dict)   # the [export.<format>] table
+    data_date: str = ""                      # YYYY-MM-DD of the data; never "now" inside render
+    scholar_users: list[str] = field(default_factory=list)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _check_site_kind(site_kind: str) -> None:
+    if site_kind not in SITE_KINDS:
+        raise ExportError(f"unknown site kind {site_kind!r}; choose one of: {', '.join(SITE_KINDS)}")
+
+
+def default_path(fmt: str, site_kind: str) -> str:
+    _check_format(fmt)
+    _check_site_kind(site_kind)
+    paths = _DEFAULT_PATHS[fmt]
+    return paths.get(site_kind, paths["*"])
+
+
+def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain") -> dict[str, Any]:
+    """The [export.<fmt>] table checked (unknown keys, types, allowed values) and completed with defaults."""
+    _check_format(fmt)
+    where = f"[export.{fmt}]"
+    allowed = OPTIONS[fmt]
+    for name, value in options.items():
+        if name not in allowed:
+            raise ExportError(f"{where}: unknown option {name!r}; known options: {', '.join(sorted(allowed))}")
+        want = allowed[name]
+        if want is int and isinstance(value, bool) or not isinstance(value, want):
+            raise ExportError(f"{where}: option {name!r} must be a {want.__name__}, not {value!r}")
+        choices = CHOICES.get((fmt, name))
+        if choices and value not in choices:
+            raise ExportError(f"{where}: option {name!r} is {value!r}; choose one of: {', '.join(choices)}")
+    if "link_order" in options:
+        bad = [v for v in options["link_order"] if v not in LINK_ORDER_NAMES]
+        if bad:
+            raise ExportError(f"{where}: link_order holds {bad!r}; use names from: {', '.join(LINK_ORDER_NAMES)}")
+    if options.get("excerpt_length", 1) < 0:
+        raise ExportError(f"{where}: excerpt_length must be 0 or more")
+    merged = {**DEFAULTS[fmt], **options}
+    if fmt == "bibtex" and merged["front_matter"] is None:
+        merged["front_matter"] = site_kind in JEKYLL_KINDS
+    return merged
+
+
+def render(fmt: str, works: list[Work], ctx: ExportContext) -> dict[str, bytes]:
+    """Pure: the bytes of every file of `fmt` for these works (already curated; keys assigned)."""
+    _check_format(fmt)
+    _check_site_kind(ctx.site_kind)
+    from dataclasses import replace
+    ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))
+    if fmt == "bibtex":
+        from pubsync.export import bibtex as mod
+    elif fmt == "papers-yml":
+        from pubsync.export import papers_yml as mod
+    elif fmt == "academicpages":
+        from pubsync.export import academicpages as mod
+    elif fmt == "citations-yml":
+        from pubsync.export import citations_yml as mod
+    elif fmt == "csl-json":
+        from pubsync.export import csl as mod
+    elif fmt == "markdown":
+        from pubsync.export import markdown as mod
+        return mod.render_markdown(works, ctx)
+    else:
+        from pubsync.export import markdown as mod
+        return mod.render_html(works, ctx)
+    return mod.render(works, ctx)
+
+
+def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, str]]:
+    """Write what render() produced to `target` (a file, or a directory for academicpages)."""
+    _check_format(fmt)
+    target = Path(target)
+    if fmt == "academicpages":
+        from pubsync.export.academicpages import is_ours
+        return write_tree(files, target, is_ours)
+    if set(files) != {""}:
+        raise ExportError(f"{fmt} is a single-file export; render() output must be {{'': bytes}}")
+    if fmt in ("markdown", "html"):
+        return write_spliced(files[""], target)
+    return write_single(files[""], target)

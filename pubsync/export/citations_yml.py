@@ -1,0 +1,45 @@
+"""al-folio's `_data/citations.yml`, the file its bin/update_scholar_citations.py writes and bib.liquid reads:
+
+    metadata: {last_updated: 'YYYY-MM-DD'}
+    papers: {"<scholar_user>:<paper_id>": {citations: N, title: …, year: 'YYYY'}}
+
+Keys sorted, year a string, as the script writes them; only works with a Scholar id and a Scholar count appear
+(the badge says "scholar", so no other source's count is put under it).
+"""
+from __future__ import annotations
+
+import re
+
+from pubsync.export import yamlout
+from pubsync.export.workview import one_line, sort_works
+from pubsync.records import Work
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def paper_key(work: Work, ctx) -> str:
+    """'<user>:<paper id>': the user from the id itself ('USER:PAPER', Scholar's citation_for_view), else from the
+    owner's Person.scholar, else the site's first Scholar user; '' when none is known."""
+    scholar = work.ids.get("scholar", "").strip()
+    if not scholar:
+        return ""
+    if ":" in scholar:
+        return scholar
+    users = [p.scholar for p in ctx.people if p.scholar and p.key in work.people] + list(ctx.scholar_users)
+    return f"{users[0]}:{scholar}" if users else ""
+
+
+def render(works: list[Work], ctx) -> dict[str, bytes]:
+    from pubsync.export import ExportError
+    if not _DATE.match(ctx.data_date or ""):
+        raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {ctx.data_date!r}); "
+                          "the pipeline passes the date of the data in ExportContext.data_date")
+    papers = {}
+    for work in sort_works(works):
+        key = paper_key(work, ctx)
+        count = work.citations.get("scholar")
+        if key and count is not None:
+            papers[key] = {"citations": int(count), "title": one_line(work.title),
+                           "year": str(work.year) if work.year else ""}
+    data = {"metadata": {"last_updated": ctx.data_date}, "papers": dict(sorted(papers.items()))}
+    return {"": yamlout.dump(data).encode("utf-8", "replace")}

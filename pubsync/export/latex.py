@@ -1,0 +1,113 @@
+"""BibTeX value encoding: plain text → escaped (optionally LaTeX-encoded) text, protected capitals, markup, URLs.
+
+Every value is written on one line inside braces. BibTeX counts braces even after a backslash, so an unbalanced
+brace in a title is written as \\textbraceleft{} / \\textbraceright{}, never as \\{ alone.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from pubsync.export.workview import one_line
+
+_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+             "^": r"\textasciicircum{}", "\\": r"\textbackslash{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+# < and > too: LaTeX's OT1 font prints them as ¡ and ¿, and spelled out they can never form an HTML tag.
+_SPECIAL_RE = re.compile(r"[&%$#_~^\\{}<>]")
+_WORD = re.compile(r"\S+")
+_LEAD_PUNCT = "\"'([{\\"
+_EDGES = re.compile(r"^([\"'(\[]*)(.*?)([.,:;!?)\]\"']*)$", re.S)
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+    # pylatexenc logs every character it has no macro for (CJK, emoji); those are kept as UTF-8 on purpose.
+    logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
+    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                 unknown_char_policy="keep")
+
+
+def _braces_balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def escape(text: str, latex: bool = False) -> str:
+    """Plain text → BibTeX-safe text on one line. `latex=True` also turns non-ASCII into LaTeX macros ({\\"u})."""
+    return _escape_clean(one_line(text), latex)
+
+
+def _escape_clean(text: str, latex: bool) -> str:
+    if not _SPECIAL_RE.search(text):
+        return _encoder().unicode_to_latex(text) if latex and not text.isascii() else text
+    balanced = _braces_balanced(text)
+
+    def sub(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in "{}":
+            if balanced:
+                return "\\" + ch
+            return r"\textbraceleft{}" if ch == "{" else r"\textbraceright{}"
+        return _SPECIALS[ch]
+
+    out = _SPECIAL_RE.sub(sub, text)
+    if latex and not out.isascii():
+        out = _encoder().unicode_to_latex(out)
+    return out
+
+
+def _needs_protection(word: str, first: bool) -> bool:
+    core = word.lstrip(_LEAD_PUNCT)
+    rest = core[1:]
+    if rest != rest.lower():                            # BERT, GMorph, iPhone, Localize-and-Stitch
+        return True
+    return not first and core[:1].isupper() and not any(c.isalpha() for c in rest)   # "Type I Error"
+
+
+def title(text: str, latex: bool = False) -> str:
+    """Like escape(), with words whose capitals a style would lower-case wrapped in braces: {BERT}."""
+    text = one_line(text)
+    if not _braces_balanced(text):
+        return escape(text, latex)     # escape() spells out every brace; adding ours could not be checked
+    out = []
+    for i, m in enumerate(_WORD.finditer(text)):
+        word = m.group()
+        if not _needs_protection(word, i == 0):
+            out.append(_escape_word(word, latex))
+            continue
+        # Brace the word itself, not the punctuation around it: "{BERT}:" rather than "{BERT:}".
+        m = _EDGES.match(word)
+        lead, core, trail = m.group(1), m.group(2), m.group(3)
+        out.append(_escape_word(lead, latex) + "{" + _escape_word(core, latex) + "}" + _escape_word(trail, latex))
+    return " ".join(out)
+
+
+def _escape_word(word: str, latex: bool) -> str:
+    return _escape_clean(word, latex) if _braces_balanced(word) else _escape_in_balanced(word, latex)
+
+
+def _escape_in_balanced(word: str, latex: bool) -> str:
+    # A word holding half of a pair that closes in another word: \{ stays balanced over the whole title.
+    return "".join("\\" + ch if ch in "{}" else escape(ch, latex) for ch in word)
+
+
+def markup(text: str) -> str:
+    """al-folio's Markdown/HTML fields (annotation, additional_info, award…): kept as written on one line, braces as
+    HTML entities so BibTeX and Liquid never see them."""
+    return one_line(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def raw_id(text: str) -> str:
+    """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold percent-encoded."""
+    return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")

@@ -1,0 +1,122 @@
+"""Author names: splitting into family/given, ASCII folding, and finding the site owner(s) in an author list.
+
+Owners are recognised by identifier first (Author.orcid / Author.openalex equal to a Person's): an author who carries
+an id that is not the person's is never the person, whatever the name says (al-folio #100: a same-surname co-author
+got highlighted). Only authors without any id fall back to a name match against Person.name and Person.aliases.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pubsync.records import Author, Work
+from pubsync.settings import Person
+
+PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter",
+             "ten", "zu", "al", "el", "bin", "ibn"}
+# Equal-contribution / corresponding-author marks as people write them after a name ("Yifei He*", "A. Einstein†").
+MARKS = "*∗†‡§¶#"
+_TRAILING_MARKS = re.compile(rf"[\s{re.escape(MARKS)}]+$")
+
+# Letters NFKD does not decompose into ASCII.
+_ASCII_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+                              "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
+@lru_cache(maxsize=1 << 16)
+def ascii_fold(text: str) -> str:
+    """'Łukasz Müller' → 'Lukasz Muller'; characters with no ASCII form are dropped."""
+    text = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))
+    return text.encode("ascii", "ignore").decode("ascii")
+
+
+@lru_cache(maxsize=1 << 16)
+def split_marks(name: str) -> tuple[str, str]:
+    """'Yifei He*†' → ('Yifei He', '*†')."""
+    m = _TRAILING_MARKS.search(name)
+    if not m:
+        return name.strip(), ""
+    return name[:m.start()].strip(), "".join(ch for ch in m.group() if not ch.isspace())
+
+
+@lru_cache(maxsize=1 << 16)
+def split_name(name: str) -> tuple[str, str]:
+    """A display name → (family, given). 'Carberry, Josiah' and 'Josiah Carberry' give ('Carberry', 'Josiah');
+    lower-case particles stay with the family name ('Ludwig van Beethoven' → ('van Beethoven', 'Ludwig'))."""
+    name = " ".join(name.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), given.strip()
+    tokens = name.split(" ")
+    if len(tokens) == 1:
+        return tokens[0], ""
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1].lower() in PARTICLES and tokens[start - 1][:1].islower():
+        start -= 1
+    return " ".join(tokens[start:]), " ".join(tokens[:start])
+
+
+def family_given(author: Author) -> tuple[str, str]:
+    if author.family:
+        return split_marks(author.family)[0], split_marks(author.given)[0]
+    return split_name(split_marks(author.name)[0])
+
+
+def person_family_given(person: Person) -> tuple[str, str]:
+    return split_name(person.name)
+
+
+def display(author: Author) -> str:
+    """'Given Family' without marks, for lists."""
+    bare = split_marks(author.name)[0]
+    if bare and "," not in bare:
+        return bare
+    family, given = family_given(author)
+    return f"{given} {family}".strip()
+
+
+def marks_of(author: Author) -> str:
+    return split_marks(author.name)[1] or split_marks(author.family)[1] or split_marks(author.given)[1]
+
+
+@lru_cache(maxsize=1 << 16)
+def name_key(name: str) -> str:
+    """Comparable form: 'He, Yifei*' and 'Yifei  He' → 'yifei he'."""
+    bare = split_marks(name)[0]
+    if "," in bare:
+        family, _, given = bare.partition(",")
+        bare = f"{given} {family}"
+    bare = ascii_fold(bare).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", bare).split())
+
+
+def owners(work: Work, people: list[Person]) -> list[Person | None]:
+    """For each author of `work`, the Person it is (or None).
+
+    Ids decide first, against every person. Names decide only for authors without ids, and only for the people the
+    work belongs to (work.people; everyone when that is empty), and never for a person already found by id."""
+    found: list[Person | None] = [None] * len(work.authors)
+    by_id: set[str] = set()
+    for i, author in enumerate(work.authors):
+        for person in people:
+            if (author.orcid and person.orcid and author.orcid.upper() == person.orcid.upper()) or \
+               (author.openalex and person.openalex and author.openalex.upper() == person.openalex.upper()):
+                found[i] = person
+                by_id.add(person.key)
+                break
+    candidates = [p for p in people if (not work.people or p.key in work.people) and p.key not in by_id]
+    if not candidates:
+        return found
+    names = [(p, {name_key(n) for n in [p.name, *p.aliases] if name_key(n)}) for p in candidates]
+    for i, author in enumerate(work.authors):
+        if found[i] is not None or author.orcid or author.openalex:
+            continue
+        keys = {name_key(author.name)}
+        if author.family:
+            keys.add(name_key(f"{author.given} {author.family}"))
+        for person, person_keys in names:
+            if keys & person_keys:
+                found[i] = person
+                break
+    return found

@@ -1,0 +1,126 @@
+"""Writing exports: atomic replace, no write when the bytes are the same, nothing outside the target, and marker
+splicing for hand-kept pages."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+START = "<!-- pubsync:start -->"
+END = "<!-- pubsync:end -->"
+
+
+class ExportError(Exception):
+    """An export cannot be produced or written; str(e) says what, where, and what to do."""
+
+
+def write_bytes(path: Path, data: bytes, old: bytes | None | bool = True) -> str:
+    """'written' or 'unchanged'. A temp file in the same directory + os.replace, so a reader never sees half a file;
+    an identical file is not touched (its mtime stays). `old` is the current content when the caller has read it
+    already (None: no such file); True means read it here. The parent directory must exist."""
+    try:
+        if old is True:
+            try:
+                old = path.read_bytes()
+            except FileNotFoundError:
+                old = None
+        if old == data:
+            return "unchanged"
+        mode = stat.S_IMODE(os.stat(path).st_mode) if old is not None else None
+        tmp = path.with_name(f".{path.name}.pubsync-tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)   # the umask decides for new files
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                if mode is not None:
+                    os.fchmod(fh.fileno(), mode)
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as e:
+        raise ExportError(f"cannot write {path}: {e.strerror or e}; check the path and its permissions") from None
+    return "written"
+
+
+def _make_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"cannot create the folder {path}: {e.strerror or e}") from None
+
+
+def safe_relative(name: str, where: Path) -> PurePosixPath:
+    """A generated relative path, refused when it is absolute, holds '..' or a backslash, or is empty."""
+    rel = PurePosixPath(name)
+    if (not name or rel.is_absolute() or "\\" in name or "\x00" in name
+            or any(part in ("..", ".", "") for part in name.split("/"))):
+        raise ExportError(f"refusing to write {name!r} under {where}: not a plain relative path inside the target")
+    return rel
+
+
+def write_tree(files: dict[str, bytes], target: Path, is_ours: Callable[[bytes], bool]) -> list[tuple[str, str]]:
+    """Write `files` (flat names) into the directory `target`; remove files there that pubsync wrote before (is_ours)
+    and that are no longer produced. Files pubsync did not write are never touched; one in the way of a new file is
+    an error (raised before anything is written)."""
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target} is a file, but this export writes a directory of files; point it at a folder")
+    for name in files:
+        if "/" in str(safe_relative(name, target)):
+            raise ExportError(f"refusing to write {name!r} under {target}: this export writes flat file names only")
+    _make_dir(target)
+    present = {entry.name for entry in os.scandir(target) if entry.is_file() and not entry.name.startswith(".")}
+    current: dict[str, bytes | None] = {}
+    for name in files:
+        current[name] = (target / name).read_bytes() if name in present else None
+        old = current[name]
+        if old is not None and old != files[name] and not is_ours(old):
+            raise ExportError(f"{target / name} exists and was not written by pubsync; rename or remove it, or add "
+                              "'generated_by: pubsync' to its front matter to let pubsync replace it")
+    results = [(str(target / name), write_bytes(target / name, files[name], current[name])) for name in sorted(files)]
+    for name in sorted(present - set(files)):
+        path = target / name
+        try:
+            ours = is_ours(path.read_bytes())
+        except OSError:
+            continue
+        if ours:
+            path.unlink()
+            results.append((str(path), "removed"))
+    return results
+
+
+def splice(existing: str, block: str, where: str | Path) -> str:
+    """Put `block` between the marker comments of a hand-kept page; everything outside them stays byte for byte."""
+    starts, ends = existing.count(START), existing.count(END)
+    if starts == 0 or ends == 0:
+        raise ExportError(f"{where} has no pubsync markers: add a line '{START}' and a line '{END}' where the "
+                          "publication list should go; pubsync only writes between them")
+    if starts > 1 or ends > 1:
+        raise ExportError(f"{where} has {starts} '{START}' and {ends} '{END}' markers; keep exactly one of each")
+    head, _, rest = existing.partition(START)
+    if END not in rest:
+        raise ExportError(f"{where}: '{END}' comes before '{START}'; put the start marker first")
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{block}{END}{tail}"
+
+
+def write_spliced(block: bytes, target: Path) -> list[tuple[str, str]]:
+    if not target.is_file():
+        raise ExportError(f"{target} does not exist; this export fills a page you keep: create it with the lines "
+                          f"'{START}' and '{END}' where the list should go")
+    try:
+        existing = target.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ExportError(f"{target} is not UTF-8 text; pubsync only edits UTF-8 pages") from None
+    text = splice(existing, block.decode("utf-8"), target)
+    return [(str(target), write_bytes(target, text.encode("utf-8"), existing.encode("utf-8")))]
+
+
+def write_single(data: bytes, target: Path) -> list[tuple[str, str]]:
+    if target.is_dir():
+        raise ExportError(f"{target} is a directory, but this export is one file; give a file path")
+    _make_dir(target.parent)
+    return [(str(target), write_bytes(target, data))]
