@@ -163,13 +163,36 @@ def merge(store: Store, cfg: Config) -> MergeSummary:
     keymap = assign_keys(result.works, store.citekeys())
     hidden = apply_curation(result.works, curation)
     works = sorted(result.works, key=lambda w: w.key)
+    named = _names_from_authorships(store, records)
     with store.transaction():
+        for person in named:
+            store.save_person(person)
         store.replace_records(rows)
         store.replace_works(works, hidden, result.review)
         store.save_citekeys(keymap)
         store.snapshot_citations(records, now_iso()[:10])
     return MergeSummary(records=len(records), works=len(works) - len(hidden), hidden=len(hidden),
                         review=len(result.review), unparsable=unparsable)
+
+
+def _names_from_authorships(store: Store, records: list[Record]) -> list[Person]:
+    """People pulled by identifier alone get the name the sources print next to their ORCID iD or OpenAlex id,
+    so exports write the owner's name consistently (the most frequent spelling wins; ties by sort order)."""
+    found = []
+    for person in store.people():
+        if person.name != person.key:
+            continue
+        spellings: dict[str, int] = {}
+        for rec in records:
+            for a in rec.authors:
+                if (person.orcid and a.orcid == person.orcid) or (person.openalex and a.openalex == person.openalex):
+                    name = a.name or f"{a.given} {a.family}".strip()
+                    if name:
+                        spellings[name] = spellings.get(name, 0) + 1
+        if spellings:
+            person.name = min(spellings, key=lambda n: (-spellings[n], n))
+            found.append(person)
+    return found
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -197,7 +220,7 @@ def site_works(store: Store, cfg: Config, people: list[Person] | None = None) ->
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
            dry_run: bool = False) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
-    from pubsync.export import ExportContext, render, write
+    from pubsync.export import ExportContext, ExportError, render, write
     works = site_works(store, cfg, people)
     owners = people or cfg.people or store.people()
     # The date of the data, not of the export: the same DB exports the same bytes on any day.
@@ -205,12 +228,14 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
     options = {k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"}
     ctx = ExportContext(people=owners, site_kind=cfg.site_kind, options=options,
                         data_date=data_date, scholar_users=sorted({p.scholar for p in owners if p.scholar}))
-    files = render(fmt, works, ctx)
-    if dry_run:
-        return files, []
-    target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
     try:
+        files = render(fmt, works, ctx)
+        if dry_run:
+            return files, []
+        target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
         return files, write(fmt, files, target)
+    except ExportError as e:
+        raise UsageError(f"{fmt}: {e}") from None
     except OSError as e:
-        raise PubsyncError(f"{e.filename or target}: cannot write the {fmt} export: {e.strerror}; nothing was "
+        raise PubsyncError(f"{e.filename or out or fmt}: cannot write the {fmt} export: {e.strerror}; nothing was "
                            "half-written") from None

@@ -232,3 +232,13 @@ def test_parse_is_pure_and_deterministic():
     raw = RawRecord("orcid", "5", json.dumps(summary(5, doi="https://doi.org/10.1234/ABC")), "json", "1")
     assert orcid.parse(raw) == orcid.parse(raw)
     assert orcid.parse(raw)[0].ids == {"doi": "10.1234/abc"}
+
+
+def test_works_the_person_entered_are_marked_self_claimed(realdata):
+    # In the KBase sandbox listing, put-codes 1487805 and 1489307 were entered by Erik Pearson himself
+    # (source-orcid set, no source-client-id); the others come from member clients.
+    data = (realdata / "api/orcid/kbase_sandbox_v3.0_works_x.json").read_bytes()
+    records = [r for raw in orcid.load(data, "works_x.json") for r in orcid.parse(raw)]
+    selfs = sorted(r.source_id for r in records if r.extra.get("self_claimed"))
+    assert selfs == ["1487805", "1489307"]
+    assert all(r.claimed_by == "Erik Pearson" for r in records if r.source_id in selfs)

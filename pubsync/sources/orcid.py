@@ -228,6 +228,8 @@ def parse(raw: RawRecord) -> list[Record]:
     if work.get("display-index") is not None:
         extra["display_index"] = str(work.get("display-index"))
     source = work.get("source") or {}
+    if (source.get("source-orcid") or {}).get("path") and not source.get("source-client-id"):
+        extra["self_claimed"] = True          # entered by a person on the record, not by a harvesting member
     return [Record(
         source=NAME,
         source_id=raw.source_id or put_code(work),
