@@ -24,6 +24,10 @@ class State:
         self.db_path = Path(db)
         self.verbose, self.quiet = verbose, quiet
         self.config_given = config != "config.toml"
+        # Hugo owns ./config.toml; `pubsync init` then writes ./pubsync.toml, found here without --config.
+        alt = Path("pubsync.toml")
+        if not self.config_given and alt.exists() and not _looks_like_pubsync_config(self.config_path):
+            self.config_path = alt
 
     def config(self, required: bool = False):
         from pubsync.config import load_config
@@ -37,6 +41,13 @@ class State:
         if not self.quiet:
             for line in lines:
                 click.echo(line)
+
+
+def _looks_like_pubsync_config(path: Path) -> bool:
+    try:
+        return "[[people]]" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def warn(message: str) -> None:
@@ -106,7 +117,7 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         raise UsageError(f"{cfg.path}: no [[people]] in the config; add one with at least name and orcid")
 
     def body(store, run_id):
-        from pubsync.pipeline import merge, pull
+        from pubsync.pipeline import export_runs, merge, pull
         from pubsync.summary import build_summary, snapshot_works
         before = snapshot_works(store)
         outcomes = pull(store, cfg, cfg.people, run_id)
@@ -114,12 +125,9 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         merged = merge(store, cfg)
         after = snapshot_works(store)
         exports: dict[str, list[tuple[str, str]]] = {}
-        for fmt in cfg.formats:
-            per_person = [[p] for p in cfg.people] if "per_person" in cfg.export_options.get(fmt, {}) else []
-            for people in [None, *per_person]:
-                report = _diff_export(state, store, cfg, fmt, people) if dry_run else \
-                    _export(store, cfg, fmt, people=people)
-                exports.setdefault(fmt, []).extend(report)
+        for fmt, people in export_runs(cfg, cfg.formats):
+            report = _diff_export(state, store, cfg, fmt, people) if dry_run else _export(store, cfg, fmt, people=people)
+            exports.setdefault(fmt, []).extend(report)
         summary = build_summary(outcomes, merged, before, after, exports)
         _print_summary(state, summary, as_json)
         return summary.exit_code(exit_on_change=exit_on_change)
@@ -138,16 +146,10 @@ def _export(store, cfg, fmt: str, out: Path | None = None, people=None) -> list[
 
 
 def _diff_export(state: State, store, cfg, fmt: str, people) -> list[tuple[str, str]]:
-    """--dry-run: print the diff of one export; report each file that would change as "would write"."""
-    from pubsync.diff import format_change, plan_changes
-    from pubsync.export import ExportError
-    from pubsync.pipeline import export
-    target = cfg.export_path(fmt, people[0] if people else None)
-    files, _ = export(store, cfg, fmt, people=people, dry_run=True)
-    try:
-        changes = plan_changes(files, target, fmt)
-    except ExportError as e:
-        raise UsageError(f"{fmt}: {e}") from None
+    """--dry-run: print the diff of one export; report each file that would change as "written"."""
+    from pubsync.diff import format_change
+    from pubsync.pipeline import export_changes
+    changes = export_changes(store, cfg, fmt, people)
     for change in changes:
         state.say(format_change(change, cfg.site_root).rstrip("\n"))
     return [(str(c.path), "written") for c in changes]

@@ -54,9 +54,9 @@ def init(state: State, orcid: str, kind: str | None, directory: Path, name: str,
 @click.pass_obj
 def diff(state: State, formats: tuple[str, ...], exit_code: bool, stat: bool) -> None:
     """Show what writing the exports would change on disk, as a unified diff, without writing anything."""
-    from pubsync.diff import diff_stat, format_change, plan_changes
-    from pubsync.export import FORMATS, ExportError
-    from pubsync.pipeline import export
+    from pubsync.diff import diff_stat, format_change
+    from pubsync.export import FORMATS
+    from pubsync.pipeline import export_changes, export_runs
     cfg = state.config()
     for fmt in formats:
         if fmt not in FORMATS:
@@ -65,13 +65,8 @@ def diff(state: State, formats: tuple[str, ...], exit_code: bool, stat: bool) ->
     colour = sys.stdout.isatty()
     changed = 0
     try:
-        for fmt, people in _export_runs(cfg, formats or cfg.formats):
-            target = cfg.export_path(fmt, people[0] if people else None)
-            files, _ = export(store, cfg, fmt, people=people, dry_run=True)
-            try:
-                changes = plan_changes(files, target, fmt)
-            except ExportError as e:
-                raise UsageError(f"{fmt}: {e}") from None
+        for fmt, people in export_runs(cfg, formats or cfg.formats):
+            changes = export_changes(store, cfg, fmt, people)
             changed += len(changes)
             if stat:
                 click.echo(diff_stat(changes, cfg.site_root), nl=False)
@@ -84,15 +79,6 @@ def diff(state: State, formats: tuple[str, ...], exit_code: bool, stat: bool) ->
     if not changed:
         state.say("exports are up to date")
     sys.exit(EXIT_CHANGED if exit_code and changed else 0)
-
-
-def _export_runs(cfg, formats):
-    """(format, people) for every file set sync writes: the whole list, plus one per person with `per_person`."""
-    for fmt in formats:
-        yield fmt, None
-        if "per_person" in cfg.export_options.get(fmt, {}):
-            for person in cfg.people:
-                yield fmt, [person]
 
 
 def _coloured(text: str) -> str:

@@ -239,3 +239,24 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
     except OSError as e:
         raise PubsyncError(f"{e.filename or out or fmt}: cannot write the {fmt} export: {e.strerror}; nothing was "
                            "half-written") from None
+
+
+def export_runs(cfg: Config, formats: list[str] | tuple[str, ...]) -> list[tuple[str, list[Person] | None]]:
+    """(format, people) for every file set sync writes: the whole list, plus one per person with `per_person`."""
+    runs: list[tuple[str, list[Person] | None]] = []
+    for fmt in formats:
+        runs.append((fmt, None))
+        if "per_person" in cfg.export_options.get(fmt, {}):
+            runs.extend((fmt, [p]) for p in cfg.people)
+    return runs
+
+
+def export_changes(store: Store, cfg: Config, fmt: str, people: list[Person] | None = None):
+    """What writing one export would change on disk (pubsync.diff.FileChange list), writing nothing."""
+    from pubsync.diff import plan_changes
+    from pubsync.export import ExportError
+    files, _ = export(store, cfg, fmt, people=people, dry_run=True)
+    try:
+        return plan_changes(files, cfg.export_path(fmt, people[0] if people else None), fmt)
+    except ExportError as e:
+        raise UsageError(f"{fmt}: {e}") from None

@@ -59,18 +59,11 @@ class Record:
         return f"{self.source}:{self.source_id}"
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["authors"] = [a.to_dict() for a in self.authors]
-        d["counts_by_year"] = {str(k): v for k, v in sorted(self.counts_by_year.items())}
-        return d
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Record":
-        d = dict(d)
-        d["authors"] = [Author(**a) for a in d.get("authors", [])]
-        d["counts_by_year"] = {int(k): v for k, v in d.get("counts_by_year", {}).items()}
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        return _from_dict(cls, d)
 
 
 @dataclass
@@ -110,19 +103,29 @@ class Work:
     extra: dict[str, Any] = field(default_factory=dict)          # site extras from curation: selected, abbr, preview, …
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["authors"] = [a.to_dict() for a in self.authors]
-        d["counts_by_year"] = {str(k): v for k, v in sorted(self.counts_by_year.items())}
-        return d
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Work":
         d = dict(d)
-        d["authors"] = [Author(**a) for a in d.get("authors", [])]
         d["versions"] = [Version(**v) for v in d.get("versions", [])]
-        d["counts_by_year"] = {int(k): v for k, v in d.get("counts_by_year", {}).items()}
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        return _from_dict(cls, d)
+
+
+def _to_dict(obj: Record | Work) -> dict[str, Any]:
+    """JSON-ready: authors without empty fields, year keys as strings (JSON objects have string keys)."""
+    d = dataclasses.asdict(obj)
+    d["authors"] = [a.to_dict() for a in obj.authors]
+    d["counts_by_year"] = {str(k): v for k, v in sorted(obj.counts_by_year.items())}
+    return d
+
+
+def _from_dict(cls, d: dict[str, Any]):
+    d = dict(d)
+    d["authors"] = [Author(**a) for a in d.get("authors", [])]
+    d["counts_by_year"] = {int(k): v for k, v in d.get("counts_by_year", {}).items()}
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in d.items() if k in known})
 
 
 # ---- identifiers -------------------------------------------------------------------------------
