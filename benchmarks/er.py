@@ -4,6 +4,11 @@
     python benchmarks/er.py cluster --records R.csv --truth T.csv
     python benchmarks/er.py link    --left A.csv --right B.csv --truth M.csv [--one-to-one]
     python benchmarks/er.py speed   --left A.csv --right B.csv --pairs P.csv
+    python benchmarks/er.py train   --er-dir realdata/er [--out pubsync/matchmodel.json]
+
+`train` refits the matcher's tree ensemble (needs scikit-learn, a training-only dependency) on DBLP-Scholar
+train (joined/merged_train.csv: every train pair with its values) + DBLP-ACM train, picks the decision threshold
+on the two valid splits, and writes the frozen model pubsync reads. Never on a DBLP-Scholar test split.
 
 Tables: Magellan layout (`id,title,authors,venue,year`, UTF-8, lower-cased and tokenized) or the Leipzig
 originals (Latin-1, CRLF, `N/A` for missing, quoted headers). The encoding is detected (UTF-8, else Latin-1).
@@ -22,7 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pubsync.match import DEFAULT_SETTINGS, Features, MatchSettings, block, features, outcome_of, score  # noqa: E402
+from pubsync.match import (  # noqa: E402
+    DEFAULT_SETTINGS, Features, MatchSettings, block, features, outcome_of, score_pairs,
+)
 from pubsync.normalize import split_author_string  # noqa: E402
 from pubsync.records import Author, Record  # noqa: E402
 
@@ -109,13 +116,13 @@ def run_pairs(left: str, right: str, pairs: str, settings: MatchSettings = DEFAU
     la = {r.source_id: features(r) for r in load_table(left, "left")}
     rb = {r.source_id: features(r) for r in load_table(right, "right")}
     labelled = load_id_pairs(pairs)
-    tp = fp = fn = skipped = 0
-    for a, b, label in labelled:
-        fa, fb = la.get(a), rb.get(b)
-        if fa is None or fb is None:
-            skipped += 1
-            continue
-        same = outcome_of(score(fa, fb, settings)[0], settings) == "same"
+    known = [(la[a], rb[b], label) for a, b, label in labelled if a in la and b in rb]
+    skipped = len(labelled) - len(known)
+    feats = [f for fa, fb, _ in known for f in (fa, fb)]
+    totals, _ = score_pairs(feats, [(2 * k, 2 * k + 1) for k in range(len(known))], settings)
+    tp = fp = fn = 0
+    for (_, _, label), total in zip(known, totals.tolist()):
+        same = outcome_of(total, settings) == "same"
         tp += same and label == 1
         fp += same and label == 0
         fn += (not same) and label == 1
@@ -154,7 +161,8 @@ def run_cluster(records_path: str, truth: str, settings: MatchSettings = DEFAULT
     feats = [features(r) for r in records]
     index = {r.source_id: i for i, r in enumerate(records)}
     candidates = block(feats)
-    edges = [(i, j) for i, j in candidates if outcome_of(score(feats[i], feats[j], settings)[0], settings) == "same"]
+    totals, _ = score_pairs(feats, candidates, settings)
+    edges = [p for p, total in zip(candidates, totals.tolist()) if outcome_of(total, settings) == "same"]
     found = _clusters_to_pairs(len(records), edges)
     seconds = time.perf_counter() - t0
     true_pairs = set()
@@ -178,11 +186,9 @@ def run_link(left: str, right: str, truth: str, one_to_one: bool = False,
     feats = [features(r) for r in la] + [features(r) for r in rb]
     n_left = len(la)
     candidates = block(feats, left_count=n_left)
-    scored = []
-    for i, j in candidates:
-        total = score(feats[i], feats[j], settings)[0]
-        if outcome_of(total, settings) == "same":
-            scored.append((total, i, j))
+    totals, _ = score_pairs(feats, candidates, settings)
+    scored = [(total, i, j) for (i, j), total in zip(candidates, totals.tolist())
+              if outcome_of(total, settings) == "same"]
     if one_to_one:
         # told that each record has at most one partner: keep the best-scoring pair per record, greedily
         scored.sort(key=lambda t: (-t[0], t[1], t[2]))
@@ -208,16 +214,101 @@ def run_link(left: str, right: str, truth: str, one_to_one: bool = False,
 
 
 def run_speed(left: str, right: str, pairs: str, repeat: int = 5, settings: MatchSettings = DEFAULT_SETTINGS) -> dict:
-    """Scoring throughput on precomputed features (one core, the fast path the clusterer uses)."""
+    """Scoring throughput on precomputed features: score_pairs, the batch path the clusterer and link use
+    (rapidfuzz and numpy on one thread)."""
     la = {r.source_id: features(r) for r in load_table(left, "left")}
     rb = {r.source_id: features(r) for r in load_table(right, "right")}
     work: list[tuple[Features, Features]] = [(la[a], rb[b]) for a, b, _ in load_id_pairs(pairs) if a in la and b in rb]
+    feats = [f for pair in work for f in pair]
+    index = [(2 * k, 2 * k + 1) for k in range(len(work))]
     t0 = time.perf_counter()
     for _ in range(repeat):
-        for fa, fb in work:
-            score(fa, fb, settings)
+        score_pairs(feats, index, settings)
     seconds = time.perf_counter() - t0
     return dict(pairs=len(work) * repeat, seconds=seconds, pairs_per_second=len(work) * repeat / seconds)
+
+
+# ---- training (offline; needs scikit-learn) --------------------------------------------------------------
+
+TRAIN_PARAMS = dict(max_iter=300, max_depth=5, learning_rate=0.05, min_samples_leaf=20, random_state=0,
+                    early_stopping=False)
+TARGETS = {"dblp-scholar": 0.95, "dblp-acm": 0.985}     # valid F1 the threshold is chosen to clear
+
+
+def _joined_pairs(path: Path) -> tuple[list[Features], list[Features], list[int]]:
+    """(left features, right features, labels) of a Magellan joined file (label, ltable_*, rtable_*)."""
+    rows = list(csv.DictReader(io.StringIO(read_text(path), newline="")))
+    lefts, rights, labels = [], [], []
+    for row in rows:
+        recs = []
+        for side in ("ltable_", "rtable_"):
+            names, complete = split_author_string(_missing(row[side + "authors"]))
+            recs.append(Record(source=side[0], source_id=row["id"], title=_missing(row[side + "title"]),
+                               authors=[Author(name=n) for n in names], authors_complete=complete,
+                               year=_year(row[side + "year"]), venue=_missing(row[side + "venue"])))
+        lefts.append(features(recs[0]))
+        rights.append(features(recs[1]))
+        labels.append(int(row["label"]))
+    return lefts, rights, labels
+
+
+def _id_pairs(left: Path, right: Path, pairs: Path) -> tuple[list[Features], list[Features], list[int]]:
+    la = {r.source_id: features(r) for r in load_table(left, "left")}
+    rb = {r.source_id: features(r) for r in load_table(right, "right")}
+    known = [(la[a], rb[b], label) for a, b, label in load_id_pairs(pairs) if a in la and b in rb]
+    return [k[0] for k in known], [k[1] for k in known], [k[2] for k in known]
+
+
+def _hgb_trees(clf) -> tuple[list[list[dict]], int]:
+    trees, depth = [], 0
+    for (predictor,) in clf._predictors:
+        nodes = []
+        for nd in predictor.nodes:
+            nodes.append(dict(leaf=bool(nd["is_leaf"]), value=float(nd["value"]), count=float(nd["count"]),
+                              feature=int(nd["feature_idx"]), threshold=float(nd["num_threshold"]),
+                              missing_left=bool(nd["missing_go_to_left"]), left=int(nd["left"]),
+                              right=int(nd["right"])))
+            depth = max(depth, int(nd["depth"]))
+        trees.append(nodes)
+    return trees, depth
+
+
+def run_train(er_dir: str, out: str) -> dict:
+    import json
+
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from pubsync import matchmodel
+
+    root = Path(er_dir)
+    ds, da = root / "dblp-scholar" / "magellan-structured", root / "dblp-acm" / "magellan-structured"
+    train = [_joined_pairs(ds / "joined" / "merged_train.csv"),
+             _id_pairs(da / "tableA.csv", da / "tableB.csv", da / "train.csv")]
+    valid = {"dblp-scholar": _id_pairs(ds / "tableA.csv", ds / "tableB_referenced.csv", ds / "valid.csv"),
+             "dblp-acm": _id_pairs(da / "tableA.csv", da / "tableB.csv", da / "valid.csv")}
+    x = np.vstack([matchmodel.pair_rows(lf, rf) for lf, rf, _ in train])
+    y = np.concatenate([np.array(lab) for _, _, lab in train])
+    clf = HistGradientBoostingClassifier(**TRAIN_PARAMS).fit(x, y)
+    trees, depth = _hgb_trees(clf)
+    base = float(np.ravel(clf._baseline_prediction)[0])
+    model = matchmodel.TreeModel.from_dict(matchmodel.to_saabas(trees, base, depth, 0.0))
+    scores = {name: (model.predict(matchmodel.pair_rows(lf, rf)), np.array(lab)) for name, (lf, rf, lab) in valid.items()}
+
+    def f1_at(t: float, name: str) -> float:
+        d, lab = scores[name]
+        tp = int(((d > t) & (lab == 1)).sum()); fp = int(((d > t) & (lab == 0)).sum())
+        fn = int(((d <= t) & (lab == 1)).sum())
+        return prf(tp, fp, fn)[2]
+
+    # the threshold with the widest margin over both targets; ties -> the one closest to 0 (the natural prior)
+    grid = [round(t * 0.05, 2) for t in range(-60, 61)]
+    best = max(grid, key=lambda t: (min(f1_at(t, n) - TARGETS[n] for n in TARGETS), -abs(t)))
+    packed = matchmodel.to_saabas(trees, base - best, depth, best)
+    Path(out).write_text(json.dumps(packed, separators=(",", ":")) + "\n")
+    result = {f"valid_f1_{n}": f1_at(best, n) for n in TARGETS}
+    result.update(threshold=best, trees=len(trees), nodes=len(packed["nodes"]))
+    return result
 
 
 def _print(result: dict, keys: list[str]) -> None:
@@ -238,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     li.add_argument("--truth", required=True); li.add_argument("--one-to-one", action="store_true")
     s = sub.add_parser("speed"); s.add_argument("--left", required=True); s.add_argument("--right", required=True)
     s.add_argument("--pairs", required=True)
+    t = sub.add_parser("train"); t.add_argument("--er-dir", required=True)
+    t.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "pubsync" / "matchmodel.json"))
     args = ap.parse_args(argv)
     try:
         if args.mode == "pairs":
@@ -247,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.mode == "link":
             _print(run_link(args.left, args.right, args.truth, args.one_to_one),
                    ["precision", "recall", "f1", "records", "seconds", "blocking_recall"])
+        elif args.mode == "train":
+            _print(run_train(args.er_dir, args.out), ["threshold", "trees", "nodes"])
         else:
             _print(run_speed(args.left, args.right, args.pairs), ["pairs", "seconds", "pairs_per_second"])
     except (OSError, BenchmarkInputError, csv.Error) as e:

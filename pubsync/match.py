@@ -19,10 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+import numpy as np
 
-from pubsync.normalize import fold, repair, surname_key, title_key, venue_key
+from pubsync import matchmodel
+from pubsync.normalize import fold, initial_key, repair, surname_key, title_key, venue_key, venue_kind
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 
 # ---- weights and thresholds -------------------------------------------------------------------------
@@ -33,31 +33,14 @@ from pubsync.records import Record, canonical_arxiv, canonical_doi
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Weights (log-odds points) and thresholds. Fitted by logistic regression on DBLP-Scholar train and
-    DBLP-ACM train (benchmarks/er.py), then frozen here; every field can be overridden."""
+    """Thresholds and the rule-based contributions around the learned model (pubsync/matchmodel.py, trained by
+    `benchmarks/er.py train` on DBLP-Scholar train + DBLP-ACM train; its decision threshold, chosen on the valid
+    splits, is folded into the model so that `same` = 0). Every field can be overridden."""
     same: float = 0.0               # total above this: the same work
     maybe: float = -2.5             # above this (and not same): the review queue
-    # title: weighted sum of three similarities of the folded titles, minus an offset so that an identical
-    # title alone is neutral (it needs authors, year or venue to become a match)
-    title_squashed: float = 8.93    # Indel similarity with spaces removed ('queryoptimization forxml')
-    title_squashed_high: float = 0.19
-    title_partial: float = 6.11     # best-aligned substring (cut or prefixed titles)
-    title_words: float = 5.12       # token-set similarity (reordered words, appended venue text)
-    title_words_high: float = 6.83  # extra per point of token-set similarity above 0.9
-    title_offset: float = 18.55
-    generic_title: float = -3.44    # 'Editorial', 'Book review column', one- or two-word titles
-    # authors: overlap of folded surnames (min-denominator, so truncated lists are tolerated)
-    author_overlap: float = 3.77
-    first_author: float = 0.56
-    author_count_ratio: float = 0.68
-    author_offset: float = 1.71
-    # year
-    year_same: float = 0.3
-    year_off_by_one: float = -5.0
-    year_off_by_two: float = -5.04
-    year_far: float = -5.04
-    venue: float = 0.1              # venue strings differ wildly across sources; nearly uninformative
-    type_conflict: float = -1.0
+    generic_title: float = 0.0      # extra for 'Editorial', 'Book review column' (the model already weighs them)
+    type_conflict: float = -1.0     # e.g. a dataset and a journal article
+    year_far: float = -5.0          # years 3+ apart (no preprint first): 30 of 587 such similar-title train pairs match
     identity: float = 30.0          # an identifier both records share
     id_conflict: float = -30.0      # two different non-preprint DOIs
 
@@ -132,6 +115,13 @@ class Features:
     linked_dois: frozenset[str] = frozenset()               # published_doi and related DOIs the record names
     journal_ref: str = ""
     is_preprint: bool = False
+    title_flat: str = ""                                    # folded title without spaces
+    surname_text: str = ""                                  # the distinct surnames, sorted, space-joined
+    initial_keys: frozenset[str] = frozenset()              # 'j carberry' per author with a known initial
+    venue_kind: str = ""                                    # journal | conference | '' (see normalize.venue_kind)
+    full_names: float = 0.0                                 # share of authors with a written-out given name
+    text_blob: str = ""                                     # title and surnames without spaces (citation strings)
+    generic: bool = False                                   # 'Editorial', 'Book review column', …
 
 
 _EXACT_ID_TYPES = ("openalex", "pmid", "pmcid", "scholar", "mag", "isbn", "eid", "wosuid", "dblp")
@@ -159,7 +149,7 @@ def features(record: Record) -> Features:
         linked.add(canonical_doi(rel))
     linked.discard("")
     exact = {k: str(record.ids[k]).lower() for k in _EXACT_ID_TYPES if record.ids.get(k)}
-    venue = venue_key(record.venue)
+    venue = _with_acronym(venue_key(record.venue))
     return Features(
         ref=record.ref,
         title=title,
@@ -178,7 +168,32 @@ def features(record: Record) -> Features:
         linked_dois=frozenset(linked),
         journal_ref=fold(repair(record.journal_ref)) if record.journal_ref else "",
         is_preprint=record.type == "preprint" or bool(arxiv) and not doi or is_preprint_doi(doi),
+        title_flat=title.replace(" ", ""),
+        surname_text=" ".join(sorted(set(surnames))),
+        initial_keys=frozenset(k for k in (initial_key(a.name, a.family, a.given) for a in record.authors) if k),
+        venue_kind=venue_kind(record.venue),
+        full_names=_full_name_share(record),
+        text_blob=title.replace(" ", "") + "".join(surnames),
+        generic=title in GENERIC_TITLES,
     )
+
+
+def _with_acronym(venue: str) -> str:
+    """'very large data bases' -> 'very large data bases vldb', so an acronym matches the spelt-out name."""
+    words = venue.split()
+    return f"{venue} {''.join(w[0] for w in words)}" if len(words) >= 3 else venue
+
+
+def _full_name_share(record: Record) -> float:
+    """Share of authors whose given name is written out (a token of 3+ letters besides the surname)."""
+    if not record.authors:
+        return 0.0
+    full = 0
+    for a in record.authors:
+        given = fold(repair(a.given)).split() if a.family else \
+            [t for t in fold(repair(a.name)).split() if t != surname_key(a.name, a.family)]
+        full += any(len(t) >= 3 for t in given)
+    return full / len(record.authors)
 
 
 # ---- the score ---------------------------------------------------------------------------------------
@@ -246,93 +261,59 @@ GENERIC_TITLES = frozenset({
     "letter to the editor", "response", "reply", "abstracts", "index", "front matter", "back matter",
     "table of contents", "reminiscences on influential papers", "treasurer s message", "poster", "presentation",
 })
-_LEAD_NOISE = frozenset({"and", "in", "proc", "of", "et", "al"})
 
 
-def _strip_leading_names(words: list[str], names: frozenset[str]) -> str:
-    """Scholar sometimes glues authors before a title ('schneider m realm based spatial …'); drop them."""
-    i = 0
-    while i < len(words) - 3 and (words[i] in names or len(words[i]) == 1 or words[i].isdigit()
-                                  or words[i] in _LEAD_NOISE):
-        i += 1
-    return " ".join(words[i:])
+def _is_generic(a: Features, b: Features) -> bool:
+    return a.generic or b.generic
 
 
-def title_component(a: Features, b: Features, s: MatchSettings) -> float:
-    if a.title == b.title:
-        t = s.title_squashed + s.title_squashed_high * 0.1 + s.title_partial + s.title_words + s.title_words_high * 0.1
-    else:
-        names = a.surname_set | b.surname_set
-        ta = _strip_leading_names(a.title.split(), names) if names else a.title
-        tb = _strip_leading_names(b.title.split(), names) if names else b.title
-        squashed = Indel.normalized_similarity(ta.replace(" ", ""), tb.replace(" ", ""))
-        words = fuzz.token_set_ratio(ta, tb) / 100.0
-        if squashed < 0.3 and words < 0.3:
-            partial = squashed          # hopeless: skip the costly alignment
-        elif min(len(ta), len(tb)) >= 15:
-            partial = fuzz.partial_ratio(ta, tb) / 100.0
-        else:
-            partial = squashed
-        t = (s.title_squashed * squashed + s.title_squashed_high * max(0.0, squashed - 0.9)
-             + s.title_partial * partial + s.title_words * words + s.title_words_high * max(0.0, words - 0.9))
-    t -= s.title_offset
-    if a.title in GENERIC_TITLES or b.title in GENERIC_TITLES or len(a.title_words) <= 2 or len(b.title_words) <= 2:
-        t += s.generic_title
-    return t
+def _far_years(a: Features, b: Features) -> bool:
+    if not a.year or not b.year or abs(a.year - b.year) < 3:
+        return False
+    earlier = a if a.year < b.year else b
+    return not (earlier.is_preprint and abs(a.year - b.year) <= 3)
 
 
-def author_overlap(a: Features, b: Features) -> float | None:
-    """Share of the shorter surname list found in the other (typos tolerated), damped when both lists are
-    complete yet of different lengths; None when either side has no authors."""
-    sa, sb = a.surname_set, b.surname_set
-    if not sa or not sb:
-        return None
-    shared = len(sa & sb)
-    small = min(len(sa), len(sb))
-    if shared < small:
-        # typos and residual transliteration damage: one fuzzy pass over the leftovers
-        right = list(sb - sa)
-        for x in sa - sb:
-            for y in right:
-                if len(x) > 3 and Indel.normalized_similarity(x, y) >= 0.8:
-                    shared += 1
-                    right.remove(y)
-                    break
-    overlap = shared / small
-    if a.authors_complete and b.authors_complete and len(sa) != len(sb):
-        overlap *= 0.85 + 0.15 * small / max(len(sa), len(sb))
-    return overlap
-
-
-def score(a: Features, b: Features, s: MatchSettings = DEFAULT_SETTINGS) -> tuple[float, dict[str, float], str]:
-    """The fast path: (total, components, identity reason). compare() wraps it for display."""
-    comps: dict[str, float] = {}
-    verdict, reason = identity(a, b)
-    if verdict:
-        comps["ids"] = s.identity if verdict > 0 else s.id_conflict
-    if a.title and b.title:
-        comps["title"] = title_component(a, b, s)
-    overlap = author_overlap(a, b)
-    if overlap is not None:
-        ratio = min(len(a.surname_set), len(b.surname_set)) / max(len(a.surname_set), len(b.surname_set))
-        comps["authors"] = (s.author_overlap * overlap + s.author_count_ratio * (ratio - 1.0) - s.author_offset
-                            + (s.first_author if a.surnames[0] == b.surnames[0] else 0.0))
-    if a.year and b.year:
-        gap = abs(a.year - b.year)
-        earlier = a if a.year < b.year else b
-        if gap == 0:
-            comps["year"] = s.year_same
-        elif earlier.is_preprint and gap <= 3:
-            comps["year"] = 0.0                        # a preprint precedes its publication
-        else:
-            comps["year"] = s.year_off_by_one if gap == 1 else s.year_off_by_two if gap == 2 else s.year_far
-    if a.venue and b.venue:
-        comps["venue"] = s.venue * fuzz.token_set_ratio(a.venue, b.venue) / 100.0
+def _rule_components(a: Features, b: Features, s: MatchSettings, comps: dict[str, float]) -> None:
+    if _far_years(a, b):
+        comps["year"] = comps.get("year", 0.0) + s.year_far
+    if _is_generic(a, b):
+        comps["title"] = comps.get("title", 0.0) + s.generic_title
     if a.type != b.type and a.type not in ("other", "preprint") and b.type not in ("other", "preprint"):
         if {a.type, b.type} not in _COMPATIBLE_TYPES:
             comps["type"] = s.type_conflict
-    total = sum(comps.values())
-    return total, comps, reason
+
+
+def score(a: Features, b: Features, s: MatchSettings = DEFAULT_SETTINGS) -> tuple[float, dict[str, float], str]:
+    """(total, named components, identity reason) of one pair. score_pairs() is the fast batch equivalent."""
+    verdict, reason = identity(a, b)
+    _, comps = matchmodel.components(matchmodel.pair_row(a, b), matchmodel.default_model())
+    if verdict:
+        comps["ids"] = s.identity if verdict > 0 else s.id_conflict
+    _rule_components(a, b, s, comps)
+    return sum(comps.values()), comps, reason
+
+
+def score_pairs(feats: Sequence[Features], pairs: Sequence[tuple[int, int]],
+                s: MatchSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, list[str]]:
+    """Totals and identity reasons of many pairs (i, j) of `feats` at once: what the clusterer and the
+    benchmarks use. Equal to score(...)[0] pair by pair."""
+    lefts = [feats[i] for i, _ in pairs]
+    rights = [feats[j] for _, j in pairs]
+    totals = matchmodel.default_model().predict(matchmodel.pair_rows(lefts, rights))
+    reasons = []
+    for k, (a, b) in enumerate(zip(lefts, rights)):
+        verdict, reason = identity(a, b) if (a.doi or a.arxiv or a.ids) and (b.doi or b.arxiv or b.ids) \
+            or a.linked_dois or b.linked_dois else (0.0, "")
+        reasons.append(reason)
+        extra: dict[str, float] = {}
+        if verdict:
+            extra["ids"] = s.identity if verdict > 0 else s.id_conflict
+        if a.type != b.type or _is_generic(a, b) or _far_years(a, b):
+            _rule_components(a, b, s, extra)
+        if extra:
+            totals[k] += sum(extra.values())
+    return totals, reasons
 
 
 _COMPATIBLE_TYPES = [{"journal-article", "conference-paper"}, {"journal-article", "review"},
@@ -500,8 +481,12 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
 
     scored: list[Edge] = []
     maybe: list[Edge] = []
-    for i, j in block(feats, blocking):
-        total, comps, reason = score(feats[i], feats[j], settings)
+    candidates = block(feats, blocking)
+    totals, _ = score_pairs(feats, candidates, settings)
+    for (i, j), quick in zip(candidates, totals.tolist()):
+        if quick <= settings.maybe:
+            continue
+        total, comps, reason = score(feats[i], feats[j], settings)     # named components for the evidence
         verdict = outcome_of(total, settings)
         if verdict == "same":
             scored.append(Edge(i, j, total, comps, reason or "match"))

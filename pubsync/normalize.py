@@ -169,3 +169,51 @@ def venue_key(venue: str | None) -> str:
     s = fold(_TRUNCATION.sub("", repair(venue)))
     words = [w for w in _DIGITS.sub(" ", s).split() if w not in _VENUE_NOISE]
     return " ".join(words)
+
+
+# journals whose names say "proceedings", and words that make a venue a journal or a conference
+_JOURNAL_NAMES = ("proceedings of the vldb endowment", "proceedings of the national academy",
+                  "proceedings of the ieee", "proceedings of the royal society", "pvldb")
+_JOURNAL_WORDS = {"journal", "j", "transactions", "trans", "record", "letters", "lett", "magazine", "bulletin",
+                  "review", "reviews", "acta", "annals", "tods", "tois", "tkde", "tse", "surveys", "quarterly",
+                  "newsletter"}
+_CONFERENCE_WORDS = {"conference", "conf", "proceedings", "proc", "symposium", "symp", "workshop", "congress",
+                     "vldb", "sigmod", "icde", "edbt", "pods", "kdd", "cikm", "icdt", "ssdbm", "dasfaa", "meeting"}
+_CONFERENCE_PHRASES = ("very large data bases", "management of data", "data engineering")
+
+
+def venue_kind(venue: str | None) -> str:
+    """'journal', 'conference' or '' (unknown, e.g. a venue cut short) from a venue name.
+
+    'VLDB J.' / 'ACM SIGMOD Record' / 'The VLDB Journal -- …' -> journal; 'SIGMOD Conference' / 'Very Large
+    Data Bases' / 'Proceedings of …' -> conference. Journal words win ('VLDB Journal' is a journal)."""
+    s = fold(_TRUNCATION.sub("", repair(venue)))
+    if not s:
+        return ""
+    if s.startswith(_JOURNAL_NAMES):
+        return "journal"
+    words = set(s.split())
+    if words & _JOURNAL_WORDS:
+        return "journal"
+    if words & _CONFERENCE_WORDS or any(p in s for p in _CONFERENCE_PHRASES):
+        return "conference"
+    return ""
+
+
+def initial_key(name: str, family: str = "", given: str = "") -> str:
+    """First initial + surname ('Josiah S. Carberry' -> 'j carberry', 'JS Carberry' -> 'j carberry');
+    '' when there is no surname or no initial."""
+    surname = surname_key(name, family)
+    if not surname:
+        return ""
+    if family:
+        rest = fold(repair(given))
+    else:
+        s = repair(name)
+        if "," in s:
+            head, _, tail = s.partition(",")
+            rest = fold(tail) if surname in fold(head).split() else fold(head)
+        else:
+            tokens = fold(s).split()
+            rest = " ".join(t for t in tokens if t != surname)
+    return f"{rest[0]} {surname}" if rest else ""
