@@ -77,11 +77,16 @@ class _Checker:
         self.path, self.text = path, text
 
     def where(self, dotted: str) -> str:
+        """file:line of the key: the first line assigning it (`key =`, inline tables too) or a table header naming
+        it; else the nearest parent key that can be found."""
         name = str(self.path) if self.path else "<config>"
-        last = dotted.split(".")[-1].split("[")[0]
-        for i, line in enumerate(self.text.splitlines(), 1):
-            if re.match(rf"\s*(\[+\s*)?[\w.\"-]*\b{re.escape(last)}\b", line):
-                return f"{name}:{i}"
+        parts = [p.split("[")[0] for p in dotted.split(".") if p.split("[")[0]]
+        lines = self.text.splitlines()
+        for key in reversed(parts):
+            k = re.escape(key)
+            for i, line in enumerate(lines, 1):
+                if re.search(rf'(^|[{{,\s])"?{k}"?\s*=', line) or re.match(rf'\s*\[+[^\]]*\b{k}\b[^\]]*\]', line):
+                    return f"{name}:{i}"
         return name
 
     def fail(self, dotted: str, msg: str) -> None:
