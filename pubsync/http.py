@@ -194,17 +194,17 @@ class HttpSession:
         self.deadline = self.clock.monotonic() + settings.max_seconds
         self._limiter = _limiter_for(self.name, self.base_url, self.clock)
         self._secrets: list[str] = []
-        self._params: dict[str, str] = {}
-        self._auth: dict[str, str] = {}
+        params: dict[str, str] = {}
+        auth: dict[str, str] = {}
         headers = {"User-Agent": USER_AGENT.format(version=__version__, mailto=settings.mailto or "unknown")}
         if self.name == "openalex" and os.environ.get("OPENALEX_API_KEY"):
-            self._params["api_key"] = os.environ["OPENALEX_API_KEY"]
-            self._secrets.append(self._params["api_key"])
+            params["api_key"] = os.environ["OPENALEX_API_KEY"]
+            self._secrets.append(params["api_key"])
         if self.name == "orcid" and os.environ.get("ORCID_TOKEN"):
-            self._auth["Authorization"] = f"Bearer {os.environ['ORCID_TOKEN']}"
+            auth["Authorization"] = f"Bearer {os.environ['ORCID_TOKEN']}"
             self._secrets.append(os.environ["ORCID_TOKEN"])
-        if transport is None:
-            transport = httpx.HTTPTransport(retries=0)
+        transport = _CredentialsTransport(transport or httpx.HTTPTransport(retries=0), params, auth,
+                                          urlsplit(self.base_url).netloc)
         if settings.cache:
             transport = _cache_transport(transport, settings.cache_dir, self.name)
         self._client = httpx.Client(transport=transport, headers=headers, follow_redirects=True)
@@ -217,12 +217,8 @@ class HttpSession:
     def get(self, path: str, params: dict[str, Any] | None = None, accept: str | None = None) -> httpx.Response:
         """GET base_url + path (or an absolute URL on the same host). Returns a 2xx response with its body read."""
         url = path if path.startswith(("http://", "https://")) else self.base_url + ("" if path.startswith("/") else "/") + path
-        own_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
         query = {k: v for k, v in (params or {}).items() if v is not None}
         headers = {"Accept": accept} if accept else {}
-        if own_host:            # credentials go to the configured service only
-            query.update(self._params)
-            headers.update(self._auth)
         retrying = tenacity.Retrying(
             stop=self._stop,
             wait=self._wait,
@@ -381,6 +377,24 @@ def _describe_transport_error(e: httpx.TransportError) -> str:
     if isinstance(e, httpx.DecodingError):
         return "undecodable body (bad compression)"
     return f"network error ({type(e).__name__})"
+
+
+class _CredentialsTransport(httpx.BaseTransport):
+    """Adds API keys and tokens at the last moment, beneath the HTTP cache, so no cache entry, log line or error
+    message built from the request ever holds them."""
+
+    def __init__(self, inner: httpx.BaseTransport, params: dict[str, str], headers: dict[str, str], netloc: str):
+        self.inner, self.params, self.headers, self.netloc = inner, params, headers, netloc
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.netloc.decode("ascii") == self.netloc:     # credentials go to the configured service only
+            if self.params:
+                request.url = request.url.copy_merge_params(self.params)
+            request.headers.update(self.headers)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _cache_transport(transport: httpx.BaseTransport, cache_dir: str, name: str) -> httpx.BaseTransport:

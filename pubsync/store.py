@@ -68,6 +68,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class Store:
     def __init__(self, path: Path, *, create: bool = True):
         self.path = path
+        self._works_cache: dict[bool, list[Work]] = {}
         if not path.exists():
             if not create:
                 raise UsageError(f"{path}: no database yet; run 'pubsync pull' or 'pubsync sync' first (or pass --db)")
@@ -179,6 +180,7 @@ class Store:
               json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True)) for profile, rid, r in rows])
 
     def replace_works(self, works: list[Work], hidden: set[str], review: list[Any]) -> None:
+        self._works_cache.clear()
         conn = self.db.conn
         for table in ("provenance", "work_records", "review"):
             conn.execute(f"DELETE FROM {table}")
@@ -195,8 +197,11 @@ class Store:
                          [(r.a, r.b, r.score, json.dumps(r.components, sort_keys=True), r.reason) for r in review])
 
     def works(self, *, include_hidden: bool = False) -> list[Work]:
-        sql = "SELECT data FROM works" + ("" if include_hidden else " WHERE hidden = 0") + " ORDER BY key"
-        return [Work.from_dict(json.loads(d)) for (d,) in self.db.execute(sql).fetchall()]
+        """The merged works, read once per merge: every export of a sync shares them (exporters never mutate)."""
+        if include_hidden not in self._works_cache:
+            sql = "SELECT data FROM works" + ("" if include_hidden else " WHERE hidden = 0") + " ORDER BY key"
+            self._works_cache[include_hidden] = [Work.from_dict(json.loads(d)) for (d,) in self.db.execute(sql).fetchall()]
+        return list(self._works_cache[include_hidden])
 
     def work(self, key: str) -> Work | None:
         row = self.db.execute("SELECT data FROM works WHERE key = ?", [key]).fetchone()

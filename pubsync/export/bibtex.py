@@ -6,10 +6,11 @@ hideCustomBibtex filter can strip them. No value contains `{{` or `{%`, so Liqui
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from pubsync.export import latex
-from pubsync.export.names import family_given, marks_of, owners, person_family_given
+from pubsync.export.names import author_parts, owners, person_family_given
 from pubsync.export.workview import links, month_abbr, one_line, safe_url, sort_works
 from pubsync.records import Author, Work
 from pubsync.settings import Person
@@ -65,17 +66,24 @@ def _name_part(text: str, enc: bool) -> str:
 def author_field(work: Work, people: list[Person], enc: bool) -> str:
     names = []
     for author, person in zip(work.authors, owners(work, people)):
-        family, given = person_family_given(person) if person else family_given(author)
-        family = family + marks_of(author)
-        if not family and not given:
-            continue
-        if not given:
-            names.append("{" + latex.escape(family, enc) + "}")    # an organisation or a mononym, kept whole
-        else:
-            names.append(f"{_name_part(family, enc)}, {_name_part(given, enc)}")
+        family, given, _, marks = author_parts(author.name, author.family, author.given)
+        if person:
+            family, given = person_family_given(person)
+        name = _bib_name(family + marks, given, enc)
+        if name:
+            names.append(name)
     if names and not work.authors_complete:
         names.append("others")
     return " and ".join(names)
+
+
+@lru_cache(maxsize=1 << 16)
+def _bib_name(family: str, given: str, enc: bool) -> str:
+    if not family and not given:
+        return ""
+    if not given:
+        return "{" + latex.escape(family, enc) + "}"    # an organisation or a mononym, kept whole
+    return f"{_name_part(family, enc)}, {_name_part(given, enc)}"
 
 
 def _value(value: Any) -> str:

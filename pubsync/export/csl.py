@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsync.export.names import family_given, owners, person_family_given
+from pubsync.export.names import author_parts, owners, person_family_given
 from pubsync.export.workview import date_parts, one_line, safe_url, sort_works
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -19,7 +19,8 @@ CSL_TYPES = {
 def csl_authors(work: Work, people: list[Person], mark_self: bool = False) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for author, person in zip(work.authors, owners(work, people)):
-        family, given = person_family_given(person) if person else family_given(author)
+        family, given = person_family_given(person) if person else author_parts(author.name, author.family,
+                                                                                 author.given)[:2]
         if not family and not given:
             continue
         item: dict[str, Any] = {"family": family, "given": given} if given else {"literal": family}
@@ -54,9 +55,12 @@ def csl_item(work: Work, people: list[Person], abstract: bool = True, mark_self:
     return item
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)     # what json.dumps(ensure_ascii=False) builds on every call
+
+
 def render(works: list[Work], ctx) -> dict[str, bytes]:
     # One item per line: a changed work is a one-line diff, and json's C encoder only runs without indent.
-    lines = [json.dumps(csl_item(w, ctx.people, ctx.options["abstract"]), ensure_ascii=False)
-             for w in sort_works(works)]
+    encode = _ENCODER.encode
+    lines = [encode(csl_item(w, ctx.people, ctx.options["abstract"])) for w in sort_works(works)]
     body = ",\n".join(lines)
     return {"": (f"[\n{body}\n]\n" if lines else "[]\n").encode("utf-8", "replace")}

@@ -80,17 +80,23 @@ def title(text: str, latex: bool = False) -> str:
     text = one_line(text)
     if not _braces_balanced(text):
         return escape(text, latex)     # escape() spells out every brace; adding ours could not be checked
-    out = []
-    for i, m in enumerate(_WORD.finditer(text)):
-        word = m.group()
-        if not _needs_protection(word, i == 0):
-            out.append(_escape_word(word, latex))
-            continue
-        # Brace the word itself, not the punctuation around it: "{BERT}:" rather than "{BERT:}".
-        m = _EDGES.match(word)
-        lead, core, trail = m.group(1), m.group(2), m.group(3)
-        out.append(_escape_word(lead, latex) + "{" + _escape_word(core, latex) + "}" + _escape_word(trail, latex))
-    return " ".join(out)
+    words = text.split(" ")      # one_line() left single spaces only, so these are _WORD's matches
+    if not words[0]:
+        return ""
+    first = _title_word(words[0], True, latex)
+    if len(words) == 1:
+        return first
+    return first + " " + " ".join([_title_word(word, False, latex) for word in words[1:]])
+
+
+@lru_cache(maxsize=1 << 16)    # titles share most of their words
+def _title_word(word: str, first: bool, latex: bool) -> str:
+    if not _needs_protection(word, first):
+        return _escape_word(word, latex)
+    # Brace the word itself, not the punctuation around it: "{BERT}:" rather than "{BERT:}".
+    m = _EDGES.match(word)
+    lead, core, trail = m.group(1), m.group(2), m.group(3)
+    return _escape_word(lead, latex) + "{" + _escape_word(core, latex) + "}" + _escape_word(trail, latex)
 
 
 def _escape_word(word: str, latex: bool) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
-from pubsync.export.names import display, marks_of, owners
+from pubsync.export.names import author_parts, owners
 from pubsync.export.workview import one_line
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -20,29 +21,53 @@ _MD_LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
 def md(text: object) -> str:
     """Plain text → Markdown (kramdown/Goldmark) that shows exactly that text, on one line, with no raw HTML."""
     text = one_line(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("{", "&#123;").replace("}", "&#125;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(r"\\\1", text)
+    if _MD_ANY.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace("{", "&#123;").replace("}", "&#125;")
+        text = _MD_SPECIAL.sub(_backslashed, text)
+    if _MD_LINE_START.match(text):
+        text = _MD_LINE_START.sub(_backslashed, text)
+    return text
+
+
+# Any character md() changes; most names and titles have none, and then md() only checks the line start.
+_MD_ANY = re.compile(r"[&<>{}\\`*_\[\]|$~^]")
+
+
+def _backslashed(m: re.Match[str]) -> str:
+    return "\\" + m.group(1)
 
 
 def h(text: object) -> str:
     """Plain text → HTML text or attribute value, on one line."""
-    text = html.escape(one_line(text), quote=True)
-    return text.replace("{", "&#123;").replace("}", "&#125;")
+    text = one_line(text)
+    if _H_ANY.search(text):
+        text = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    return text
+
+
+_H_ANY = re.compile(r"[&<>\"'{}]")
 
 
 def author_names(work: Work, people: list[Person]) -> list[tuple[str, str, bool]]:
     """(name, marks, is_owner) per author; an owner is written as the Person's own name."""
     out = []
     for author, person in zip(work.authors, owners(work, people)):
-        name = " ".join(person.name.split()) if person else display(author)
-        if "," in name and person:
-            family, _, given = name.partition(",")
-            name = f"{given.strip()} {family.strip()}"
+        _, _, name, marks = author_parts(author.name, author.family, author.given)
+        if person:
+            name = _person_display(person.name)
         if name:
-            out.append((name, marks_of(author), person is not None))
+            out.append((name, marks, person is not None))
     return out
+
+
+@lru_cache(maxsize=256)
+def _person_display(name: str) -> str:
+    name = " ".join(name.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        name = f"{given.strip()} {family.strip()}"
+    return name
 
 
 def authors_markdown(work: Work, people: list[Person]) -> str:

@@ -81,6 +81,15 @@ def marks_of(author: Author) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+def author_parts(name: str, family: str, given: str) -> tuple[str, str, str, str]:
+    """(family, given, display, marks) of an author with these fields: family_given(), display() and marks_of()
+    at once, cached — every format asks, and co-authors recur across works."""
+    author = Author(name=name, family=family, given=given)
+    fam, giv = family_given(author)
+    return fam, giv, display(author), marks_of(author)
+
+
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """Comparable form: 'He, Yifei*' and 'Yifei  He' → 'yifei he'."""
     bare = split_marks(name)[0]
@@ -96,20 +105,31 @@ def owners(work: Work, people: list[Person]) -> list[Person | None]:
 
     Ids decide first, against every person. Names decide only for authors without ids, and only for the people the
     work belongs to (work.people; everyone when that is empty), and never for a person already found by id."""
-    found: list[Person | None] = [None] * len(work.authors)
+    authors = work.authors
+    found: list[Person | None] = [None] * len(authors)
+    by_orcid, by_openalex = _id_index(tuple((p.orcid, p.openalex) for p in people))
     by_id: set[str] = set()
-    for i, author in enumerate(work.authors):
-        for person in people:
-            if (author.orcid and person.orcid and author.orcid.upper() == person.orcid.upper()) or \
-               (author.openalex and person.openalex and author.openalex.upper() == person.openalex.upper()):
-                found[i] = person
-                by_id.add(person.key)
-                break
+    unidentified = False
+    for i, author in enumerate(authors):
+        orcid, openalex = author.orcid, author.openalex
+        if not orcid and not openalex:
+            unidentified = True
+            continue
+        # The first person (in list order) whose orcid or openalex id is the author's, as a loop over people finds.
+        first = by_orcid.get(orcid.upper(), _NONE) if orcid else _NONE
+        if openalex:
+            first = min(first, by_openalex.get(openalex.upper(), _NONE))
+        if first != _NONE:
+            person = people[first]
+            found[i] = person
+            by_id.add(person.key)
+    if not unidentified:
+        return found
     candidates = [p for p in people if (not work.people or p.key in work.people) and p.key not in by_id]
     if not candidates:
         return found
     names = [(p, {name_key(n) for n in [p.name, *p.aliases] if name_key(n)}) for p in candidates]
-    for i, author in enumerate(work.authors):
+    for i, author in enumerate(authors):
         if found[i] is not None or author.orcid or author.openalex:
             continue
         keys = {name_key(author.name)}
@@ -120,3 +140,19 @@ def owners(work: Work, people: list[Person]) -> list[Person | None]:
                 found[i] = person
                 break
     return found
+
+
+_NONE = 1 << 30
+
+
+@lru_cache(maxsize=64)
+def _id_index(ids: tuple[tuple[str, str], ...]) -> tuple[dict[str, int], dict[str, int]]:
+    """{ORCID: index of the first person with it}, the same for OpenAlex ids."""
+    by_orcid: dict[str, int] = {}
+    by_openalex: dict[str, int] = {}
+    for i, (orcid, openalex) in enumerate(ids):
+        if orcid:
+            by_orcid.setdefault(orcid.upper(), i)
+        if openalex:
+            by_openalex.setdefault(openalex.upper(), i)
+    return by_orcid, by_openalex

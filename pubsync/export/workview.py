@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote as url_quote
 
 from pubsync.records import Work
@@ -27,14 +28,23 @@ def sort_works(works: list[Work]) -> list[Work]:
     return sorted(works, key=lambda w: (-(w.year or 0), _neg_date(w.date), w.title.casefold(), w.key))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=4096)
+def _date_numbers(date: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in _DIGITS.findall(date or "")[:3])
+
+
+@lru_cache(maxsize=4096)
 def _neg_date(date: str) -> tuple[int, ...]:
-    parts = [int(p) for p in re.findall(r"\d+", date or "")[:3]]
+    parts = list(_date_numbers(date))
     return tuple(-p for p in parts + [0] * (3 - len(parts)))
 
 
 def date_parts(work: Work) -> list[int]:
     """[year, month, day] as precise as known (CSL date-parts); [] when there is no year."""
-    parts = [int(p) for p in re.findall(r"\d+", work.date or "")[:3]]
+    parts = list(_date_numbers(work.date))
     if work.year and (not parts or parts[0] != work.year):
         parts = [work.year]
     if len(parts) >= 2 and not 1 <= parts[1] <= 12:
@@ -65,6 +75,11 @@ def safe_url(value: object) -> str:
     and control characters are percent-encoded, so the value can break out of no syntax."""
     if not isinstance(value, str):
         return ""
+    return _safe_url(value)
+
+
+@lru_cache(maxsize=1 << 16)     # every format asks for the same links of the same works
+def _safe_url(value: str) -> str:
     url = _INVISIBLE.sub("", value).strip()
     if not url:
         return ""
@@ -89,23 +104,39 @@ def site_file(value: str, kind: str, site_kind: str) -> str:
 def links(work: Work, site_kind: str = "plain") -> dict[str, str]:
     """type → URL, in LINK_TYPES order then any other curated *link* types; curation extras win over source links."""
     out: dict[str, str] = {}
-    arxiv = work.ids.get("arxiv", "")
-    doi = work.ids.get("doi", "")
-    derived = {"arxiv": f"https://arxiv.org/abs/{arxiv}" if arxiv else "",
-               "doi": f"https://doi.org/{doi}" if doi else ""}
-    for kind in LINK_TYPES:
-        raw = work.extra.get(kind) if kind not in ("arxiv", "doi") else None
+    extra, work_links = work.extra, work.links
+    for kind in (LINK_TYPES if extra or work_links else _DERIVED_TYPES):
+        raw = extra.get(kind) if kind not in _DERIVED_TYPES else None
         if not isinstance(raw, str) or not raw.strip():
-            raw = work.links.get(kind) or derived.get(kind, "")
-        url = safe_url(site_file(str(raw).strip(), kind, site_kind)) if raw else ""
+            raw = work_links.get(kind) or _derived(work, kind)
+        url = _link_url(str(raw).strip(), kind, site_kind) if raw else ""
         if url:
             out[kind] = url
-    for kind in sorted(work.links):
-        if kind not in out and kind not in LINK_TYPES and kind != "url":
-            url = safe_url(work.links[kind])
-            if url:
-                out[kind] = url
+    if work_links:
+        for kind in sorted(work_links):
+            if kind not in out and kind not in LINK_TYPES and kind != "url":
+                url = safe_url(work_links[kind])
+                if url:
+                    out[kind] = url
     return out
+
+
+_DERIVED_TYPES = ("arxiv", "doi")     # in LINK_TYPES order; links built from ids, never taken from extras
+
+
+def _derived(work: Work, kind: str) -> str:
+    if kind == "arxiv":
+        arxiv = work.ids.get("arxiv", "")
+        return f"https://arxiv.org/abs/{arxiv}" if arxiv else ""
+    if kind == "doi":
+        doi = work.ids.get("doi", "")
+        return f"https://doi.org/{doi}" if doi else ""
+    return ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _link_url(raw: str, kind: str, site_kind: str) -> str:
+    return safe_url(site_file(raw, kind, site_kind))
 
 
 DEFAULT_LINK_ORDER = ("html", "doi", "arxiv", "pdf", "url")
@@ -143,7 +174,11 @@ def one_line(text: object) -> str:
     """Text on one line, whitespace collapsed, control characters and lone surrogates dropped."""
     if text is None:
         return ""
-    text = str(text)
+    if type(text) is not str:
+        text = str(text)
+    # Fast path (C-speed checks): printable text, i.e. none of _UNTIDY's characters, and no stray spaces.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     if not _UNTIDY.search(text):
         return text
     return " ".join(_INVISIBLE.sub("", text).split())

@@ -15,26 +15,29 @@ class ExportError(Exception):
     """An export cannot be produced or written; str(e) says what, where, and what to do."""
 
 
-def write_bytes(path: Path, data: bytes, old: bytes | None | bool = True) -> str:
+def write_bytes(path: Path | str, data: bytes, old: bytes | None | bool = True) -> str:
     """'written' or 'unchanged'. A temp file in the same directory + os.replace, so a reader never sees half a file;
     an identical file is not touched (its mtime stays). `old` is the current content when the caller has read it
     already (None: no such file); True means read it here. The parent directory must exist."""
+    path = os.fspath(path)
     try:
         if old is True:
-            try:
-                old = path.read_bytes()
-            except FileNotFoundError:
-                old = None
+            old = _read_or_none(path)
         if old == data:
             return "unchanged"
         mode = stat.S_IMODE(os.stat(path).st_mode) if old is not None else None
-        tmp = path.with_name(f".{path.name}.pubsync-tmp")
+        head, name = os.path.split(path)
+        tmp = os.path.join(head, f".{name}.pubsync-tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)   # the umask decides for new files
         try:
-            with os.fdopen(fd, "wb") as fh:
+            try:
                 if mode is not None:
-                    os.fchmod(fh.fileno(), mode)
-                fh.write(data)
+                    os.fchmod(fd, mode)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
@@ -43,6 +46,22 @@ def write_bytes(path: Path, data: bytes, old: bytes | None | bool = True) -> str
     except OSError as e:
         raise ExportError(f"cannot write {path}: {e.strerror or e}; check the path and its permissions") from None
     return "written"
+
+
+def _read_or_none(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 def _make_dir(path: Path) -> None:
@@ -72,14 +91,15 @@ def write_tree(files: dict[str, bytes], target: Path, is_ours: Callable[[bytes],
             raise ExportError(f"refusing to write {name!r} under {target}: this export writes flat file names only")
     _make_dir(target)
     present = {entry.name for entry in os.scandir(target) if entry.is_file() and not entry.name.startswith(".")}
+    prefix = str(target / "_")[:-1]       # str(target / name) for a flat name, without a Path per file
     current: dict[str, bytes | None] = {}
-    for name in files:
-        current[name] = (target / name).read_bytes() if name in present else None
-        old = current[name]
-        if old is not None and old != files[name] and not is_ours(old):
+    for name, data in files.items():
+        old = current[name] = _read_or_none(prefix + name) if name in present else None
+        if old is not None and old != data and not is_ours(old):
             raise ExportError(f"{target / name} exists and was not written by pubsync; rename or remove it, or add "
                               "'generated_by: pubsync' to its front matter to let pubsync replace it")
-    results = [(str(target / name), write_bytes(target / name, files[name], current[name])) for name in sorted(files)]
+    results = [(prefix + name, "unchanged" if current[name] == files[name] else
+                write_bytes(prefix + name, files[name], current[name])) for name in sorted(files)]
     for name in sorted(present - set(files)):
         path = target / name
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from typing import Any
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -20,16 +19,22 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u007f-\u009f\u2028\u2029\ufeff\ufffe\
 
 
 def quote(text: str) -> str:
-    if not _NEEDS_ESCAPE.search(text):
+    # isprintable() is False for every character _NEEDS_ESCAPE lists except the quote and the backslash.
+    if text.isprintable() and '"' not in text and "\\" not in text or not _NEEDS_ESCAPE.search(text):
         return f'"{text}"'
     out = json.dumps(text, ensure_ascii=False)
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-@lru_cache(maxsize=4096)
+_KEYS: dict[str, str] = {}     # the emitted form of every string key seen (a handful: field names)
+
+
 def _key(key: Any) -> str:
-    key = str(key)
-    return key if _PLAIN_KEY.match(key) and key.lower() not in _RESERVED_WORDS else quote(key)
+    text = str(key)
+    out = text if _PLAIN_KEY.match(text) and text.lower() not in _RESERVED_WORDS else quote(text)
+    if type(key) is str and len(_KEYS) < 4096:
+        _KEYS[key] = out
+    return out
 
 
 _RESERVED_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -59,18 +64,30 @@ def _emit_map(mapping: dict, pad: str, first: str, out: list[str]) -> None:
     """Lines for a mapping whose keys sit at `pad`; the first line starts with `first` (pad, or the "- " of a list)."""
     prefix = first
     inner = pad + "  "
+    keys = _KEYS
+    append = out.append
     for k, v in mapping.items():
-        if isinstance(v, (dict, list)):
+        key = keys.get(k) if type(k) is str else None
+        if key is None:
+            key = _key(k)
+        t = type(v)
+        if t is str:                          # the common cases first, spelled out: this loop is the hot path
+            append(f"{prefix}{key}: {quote(v)}")
+        elif t is int:
+            append(f"{prefix}{key}: {v}")
+        elif t is bool:
+            append(f"{prefix}{key}: {'true' if v else 'false'}")
+        elif isinstance(v, (dict, list)):
             if not v:
-                out.append(f"{prefix}{_key(k)}: {_empty(v)}")
+                append(f"{prefix}{key}: {_empty(v)}")
             else:
-                out.append(f"{prefix}{_key(k)}:")
+                append(f"{prefix}{key}:")
                 if isinstance(v, dict):
                     _emit_map(v, inner, inner, out)
                 else:
                     _emit_seq(v, inner, out)
         else:
-            out.append(f"{prefix}{_key(k)}: {_scalar(v)}")
+            append(f"{prefix}{key}: {_scalar(v)}")
         prefix = pad
 
 
