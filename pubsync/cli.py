@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from pubsync import __version__
 from pubsync.errors import PubsyncError, UsageError
@@ -67,6 +71,29 @@ def cli(ctx: click.Context, config: str, db: str, verbose: int, quiet: bool) -> 
     """pubsync keeps a publication list in sync with ORCID, OpenAlex, arXiv and Google Scholar,
     and writes what your site reads (al-folio papers.bib, papers.yml, academicpages pages, …)."""
     ctx.obj = State(config, db, verbose, quiet)
+    _setup_logging(verbose, quiet)
+
+
+class _OneLine(logging.Formatter):
+    """Log records as one line; tracebacks only with -vv."""
+
+    def __init__(self, tracebacks: bool):
+        super().__init__("pubsync: %(message)s")
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.tracebacks:
+            record.exc_info = record.exc_text = None
+        return super().format(record)
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(tracebacks=verbose >= 2))
+    root = logging.getLogger("pubsync")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING)
 
 
 def _run(state: State, command: str, body) -> int:
@@ -120,7 +147,8 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         from pubsync.pipeline import export_runs, merge, pull
         from pubsync.summary import build_summary, snapshot_works
         before = snapshot_works(store)
-        outcomes = pull(store, cfg, cfg.people, run_id)
+        with _progress(state, cfg.people) as progress:
+            outcomes = pull(store, cfg, cfg.people, run_id, progress=progress)
         _warn_failed(outcomes)
         merged = merge(store, cfg)
         after = snapshot_works(store)
@@ -132,6 +160,33 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         _print_summary(state, summary, as_json)
         return summary.exit_code(exit_on_change=exit_on_change)
     sys.exit(_run(state, "sync --dry-run" if dry_run else "sync", body))
+
+
+@contextmanager
+def _progress(state: State, people: list):
+    """A live line on a terminal ("fetching… orcid 67 ✓, openalex …"); in a log with -v, one line per finished
+    source; nothing with -q. Yields the callback the fetchers call as each source finishes."""
+    from pubsync.sources import FetchResult
+    done: list[str] = []
+    lock = threading.Lock()
+    console = Console(stderr=True) if not state.quiet and sys.stderr.isatty() else None
+    status = console.status("fetching…") if console else None
+
+    def callback(profile: str, source: str, outcome) -> None:
+        who = f" ({profile})" if len(people) > 1 else ""
+        text = (f"{source}{who} {len(outcome.raws)} ✓" if isinstance(outcome, FetchResult)
+                else f"{source}{who} failed")
+        with lock:
+            done.append(text)
+            if status is not None:
+                status.update("fetching… " + ", ".join(done))
+            elif state.verbose and not state.quiet:
+                warn(f"pubsync: fetched {text}")
+    if status is not None:
+        with status:
+            yield callback
+    else:
+        yield callback
 
 
 def _warn_failed(outcomes: list) -> None:
@@ -190,7 +245,8 @@ def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, as_j
         from pubsync.pipeline import merge, pull as do_pull
         from pubsync.summary import build_summary, snapshot_works
         before = snapshot_works(store)
-        outcomes = do_pull(store, cfg, people, run_id)
+        with _progress(state, people) as progress:
+            outcomes = do_pull(store, cfg, people, run_id, progress=progress)
         _warn_failed(outcomes)
         merged = merge(store, cfg)
         summary = build_summary(outcomes, merged, before, snapshot_works(store))
@@ -247,7 +303,6 @@ def status(state: State, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    from rich.console import Console
     from rich.table import Table
     console = Console(no_color=not sys.stdout.isatty())
     console.print(f"works: {data['works']}  hidden: {data['hidden']}  waiting for review: {data['review']}")

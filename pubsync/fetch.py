@@ -24,22 +24,27 @@ log = logging.getLogger(__name__)
 Outcome = FetchResult | SourceError
 
 
+Progress = Callable[[str, str, "Outcome"], None]      # (person key, source, outcome) as each source finishes
+
+
 def fetch_people(people: list[Person], settings: dict[str, SourceSettings], known: dict[str, dict[str, dict[str, str]]],
                  *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None,
-                 ) -> dict[str, dict[str, Outcome]]:
+                 progress: Progress | None = None) -> dict[str, dict[str, Outcome]]:
     """{person.key: {source: FetchResult | SourceError}}; `known` is {person.key: {source: {source_id: marker}}}."""
     if not people:
         return {}
     with ThreadPoolExecutor(max_workers=min(4, len(people)), thread_name_prefix="pubsync-person") as pool:
-        futures = {p.key: pool.submit(fetch_person, p, settings, known.get(p.key, {}), transport=transport, clock=clock)
+        futures = {p.key: pool.submit(fetch_person, p, settings, known.get(p.key, {}), transport=transport, clock=clock,
+                                      progress=progress)
                    for p in people}
         return {key: future.result() for key, future in futures.items()}
 
 
 def fetch_person(person: Person, settings: dict[str, SourceSettings], known: dict[str, dict[str, str]],
-                 *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> dict[str, Outcome]:
+                 *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None,
+                 progress: Progress | None = None) -> dict[str, Outcome]:
     """Run the person's enabled sources concurrently. Scholar and Crossref run only when enabled in `settings`."""
-    run = _Runner(person, settings, known, transport, clock)
+    run = _Runner(person, settings, known, transport, clock, progress)
     on = run.enabled
     with ThreadPoolExecutor(max_workers=5, thread_name_prefix=f"pubsync-{person.key}") as pool:
         f_orcid = pool.submit(run.orcid) if on("orcid") and canonical_orcid(person.orcid) else None
@@ -62,9 +67,9 @@ def _ok(future: Future | None) -> FetchResult | None:
 
 class _Runner:
     def __init__(self, person: Person, settings: dict[str, SourceSettings], known: dict[str, dict[str, str]],
-                 transport: httpx.BaseTransport | None, clock: Clock | None):
+                 transport: httpx.BaseTransport | None, clock: Clock | None, progress: Progress | None = None):
         self.person, self.settings, self.known = person, settings, known
-        self.transport, self.clock = transport, clock
+        self.transport, self.clock, self.progress = transport, clock, progress
 
     def enabled(self, name: str) -> bool:
         s = self.settings.get(name)
@@ -82,6 +87,7 @@ class _Runner:
             result = body(session)
             if result is not None:
                 result.requests = session.requests
+                self._report(name, result)
             return result
         except SourceError as e:
             error = e
@@ -92,7 +98,15 @@ class _Runner:
             session.close()
         error.requests = session.requests             # read by the pipeline's outcome report
         error.seconds = time.monotonic() - started
+        self._report(name, error)
         return error
+
+    def _report(self, name: str, outcome: Outcome) -> None:
+        if self.progress is not None:
+            try:
+                self.progress(self.person.key, name, outcome)
+            except Exception:                # a display problem must never cost a source
+                log.debug("progress callback failed", exc_info=True)
 
     # ---- the sources ----
 

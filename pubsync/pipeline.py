@@ -55,12 +55,14 @@ class MergeSummary:
 
 # ---- pull ---------------------------------------------------------------------------------------
 
-def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transport: Any = None) -> list[SourceOutcome]:
-    """Fetch every person's enabled sources and store what came back. A failed source changes nothing."""
+def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transport: Any = None,
+         progress: Any = None) -> list[SourceOutcome]:
+    """Fetch every person's enabled sources and store what came back. A failed source changes nothing.
+    `progress(person_key, source, outcome)` is called from the fetching threads as each source finishes."""
     from pubsync.fetch import fetch_people
     known = {p.key: {s: store.known_markers(p.key, s) for s in SOURCE_MODULES} for p in people}
     started = time.monotonic()
-    results = fetch_people(people, cfg.sources, known, transport=transport)
+    results = fetch_people(people, cfg.sources, known, transport=transport, progress=progress)
     outcomes = []
     for person in people:
         for result in results.get(person.key, {}).values():
