@@ -222,7 +222,7 @@ def site_works(store: Store, cfg: Config, people: list[Person] | None = None) ->
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
            dry_run: bool = False) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
-    from pubsync.export import ExportContext, ExportError, render, write
+    from pubsync.export import ExportContext, ExportError, ExportWriteError, render, write
     works = site_works(store, cfg, people)
     owners = people or cfg.people or store.people()
     # The date of the data, not of the export: the same DB exports the same bytes on any day.
@@ -236,6 +236,8 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
             return files, []
         target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
         return files, write(fmt, files, target)
+    except ExportWriteError as e:
+        raise PubsyncError(f"{fmt}: {e}") from None
     except ExportError as e:
         raise UsageError(f"{fmt}: {e}") from None
     except OSError as e:

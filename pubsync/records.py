@@ -163,7 +163,11 @@ def split_arxiv(value: str | None) -> tuple[str, str]:
         v = doi[len("10.48550/arxiv."):]
     m = _ARXIV_NEW.match(v)
     if m:
-        return m.group(1), m.group(2) or ""
+        yymm, number = m.group(1).split(".")
+        # Since 2015-01 (1501) the number has five digits; before it, four. Months run 01-12.
+        if 1 <= int(yymm[2:]) <= 12 and len(number) == (5 if int(yymm) >= 1501 else 4):
+            return m.group(1), m.group(2) or ""
+        return "", ""
     m = _ARXIV_OLD.match(v)
     if m:
         archive, num = m.group(1).split("/")

@@ -25,6 +25,8 @@ def test_canonical_doi(value, expected):
     ("https://doi.org/10.48550/arXiv.2104.12255", ("2104.12255", "")),
     ("https://arxiv.org/pdf/1605.08386v2.pdf", ("1605.08386", "v2")),
     ("abc", ("", "")),
+    ("0704.0001", ("0704.0001", "")),
+    ("1707.0856", ("", "")), ("1412.12345", ("", "")), ("1713.08567", ("", "")),   # wrong digit count / month
 ])
 def test_split_arxiv(value, expected):
     assert split_arxiv(value) == expected

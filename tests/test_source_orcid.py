@@ -242,3 +242,29 @@ def test_works_the_person_entered_are_marked_self_claimed(realdata):
     selfs = sorted(r.source_id for r in records if r.extra.get("self_claimed"))
     assert selfs == ["1487805", "1489307"]
     assert all(r.claimed_by == "Erik Pearson" for r in records if r.source_id in selfs)
+
+
+def test_bulk_error_for_a_stored_work_keeps_the_stored_full_work(realdata):
+    """The same real answer when 51540408 was stored in full before and has changed since: the 403 must not replace
+    the stored full work by a bare summary; it stays as it was and is tried again next time (old marker kept)."""
+    orcid_id = "0000-0002-6665-4934"
+    body = cassette_body(realdata, "inspire_2018-12_v2.0_member_bulk_work_plus_403_error_EDITED.yml")
+    with ReplayServer() as server:
+        server.add(f"/v2.0/{orcid_id}/works", listing([51540408, 51496313], modified=9))
+        server.add(f"/v2.0/{orcid_id}/works/51540408,51496313", body, headers={"Content-Type": "application/json"})
+        settings = SourceSettings("orcid", base_url=server.url + "/v2.0")
+        with HttpSession(settings, clock=SkipClock()) as s:
+            result = orcid.fetch(s, Target(orcid_id, orcid=orcid_id), {"51540408": "1"})
+    assert [r.source_id for r in result.raws] == ["51496313"]
+    assert result.unchanged == ["51540408"]
+
+
+def test_bulk_answer_of_only_errors_fails_the_source():
+    orcid_id = "0000-0002-1825-0097"
+    only_errors = {"bulk": [{"error": {"response-code": 403, "error-code": 9013,
+                                       "developer-message": "The item is private"}} for _ in range(3)]}
+    with ReplayServer() as server:
+        server.add(f"/v3.0/{orcid_id}/works", listing([1, 2, 3]))
+        server.add(f"/v3.0/{orcid_id}/works/1,2,3", only_errors)
+        with orcid_session(server) as s, pytest.raises(SourceError, match="only errors.*private"):
+            orcid.fetch(s, Target(orcid_id, orcid=orcid_id), {})

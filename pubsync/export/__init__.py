@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubsync.export.writer import END, START, ExportError, splice, write_single, write_spliced, write_tree
+from pubsync.export.writer import END, START, ExportError, ExportWriteError, splice, write_single, write_spliced, write_tree
 from pubsync.records import Work
 from pubsync.settings import Person
 
-__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "ExportError", "default_path",
+__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "ExportError", "ExportWriteError", "default_path",
            "validate_options", "render", "write", "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")

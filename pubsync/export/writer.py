@@ -15,6 +15,10 @@ class ExportError(Exception):
     """An export cannot be produced or written; str(e) says what, where, and what to do."""
 
 
+class ExportWriteError(ExportError):
+    """The disk refused (read-only, full, permissions): not the user's input, so not a usage error."""
+
+
 def write_bytes(path: Path | str, data: bytes, old: bytes | None | bool = True) -> str:
     """'written' or 'unchanged'. A temp file in the same directory + os.replace, so a reader never sees half a file;
     an identical file is not touched (its mtime stays). `old` is the current content when the caller has read it
@@ -44,7 +48,8 @@ def write_bytes(path: Path | str, data: bytes, old: bytes | None | bool = True) 
                 os.unlink(tmp)
             raise
     except OSError as e:
-        raise ExportError(f"cannot write {path}: {e.strerror or e}; check the path and its permissions") from None
+        raise ExportWriteError(f"cannot write {path}: {e.strerror or e}; the old file is unchanged — check the disk "
+                               "space and the folder's permissions") from None
     return "written"
 
 
@@ -68,7 +73,7 @@ def _make_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise ExportError(f"cannot create the folder {path}: {e.strerror or e}") from None
+        raise ExportWriteError(f"cannot create the folder {path}: {e.strerror or e}") from None
 
 
 def safe_relative(name: str, where: Path) -> PurePosixPath:

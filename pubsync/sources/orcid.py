@@ -93,19 +93,26 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
     todo = [s for s in summaries if known.get(put_code(s)) != _modified(s) or not _modified(s)]
     unchanged = [put_code(s) for s in summaries if s not in todo]
     full: dict[str, dict[str, Any]] = {}
+    failed: list[str] = []
     for start in range(0, len(todo), BULK_MAX):
         codes = [put_code(s) for s in todo[start:start + BULK_MAX]]
         path = f"/{orcid}/works/{','.join(codes)}"
         answer = json_body(session.get(path, accept=ACCEPT).text, f"orcid: bulk of {len(codes)} works")
         works, errors = split_bulk(answer)
+        if errors and not works:
+            raise SourceError(f"orcid: bulk call for {len(codes)} works returned only errors: {errors[0]}")
         for work in works:
             full[put_code(work)] = work
-        for error in errors:
-            log.warning("orcid %s: bulk call returned an error: %s", orcid, error)
+        failed.extend(errors)
+    if failed:
+        log.warning("orcid %s: %d work(s) could not be read in full (first: %s)", orcid, len(failed), failed[0])
     raws = []
     for summary in todo:
         code = put_code(summary)
-        payload = full.get(code, summary)      # a bulk error (private, deleted meanwhile) leaves the summary
+        if code not in full and code in known:
+            unchanged.append(code)             # a bulk error: keep the full work stored earlier; retried next time
+            continue
+        payload = full.get(code, summary)      # a new work whose bulk entry failed (private, deleted meanwhile)
         raws.append(RawRecord(NAME, code, json.dumps(payload, ensure_ascii=False, sort_keys=True), "json",
                               _modified(summary)))
     discovered = discover(summaries)
