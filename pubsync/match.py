@@ -122,6 +122,23 @@ class Features:
     full_names: float = 0.0                                 # share of authors with a written-out given name
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …
+    # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
+    numbers: tuple[float, ...] = field(init=False)          # matchmodel.record_numbers(self)
+    numberish: frozenset[str] = field(init=False)           # title words that are numbers or roman numerals
+    long_surnames: tuple[str, ...] = field(init=False)      # surnames of 4+ letters (searched in the other text)
+    first_surname: str = field(init=False)
+    word_ids: np.ndarray = field(init=False)               # sorted ids of title_words (matchmodel.id_array)
+    surname_ids: np.ndarray = field(init=False)
+    initial_ids: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.numberish = frozenset(w for w in self.title_words if w.isdigit() or w in matchmodel.NUMBERISH)
+        self.long_surnames = tuple(s for s in self.surnames if len(s) >= 4)
+        self.first_surname = self.surnames[0] if self.surnames else ""
+        self.word_ids = matchmodel.id_array(self.title_words)
+        self.surname_ids = matchmodel.id_array(self.surname_set)
+        self.initial_ids = matchmodel.id_array(self.initial_keys)
+        self.numbers = matchmodel.record_numbers(self)
 
 
 _EXACT_ID_TYPES = ("openalex", "pmid", "pmcid", "scholar", "mag", "isbn", "eid", "wosuid", "dblp")
@@ -285,34 +302,62 @@ def _rule_components(a: Features, b: Features, s: MatchSettings, comps: dict[str
 
 
 def score(a: Features, b: Features, s: MatchSettings = DEFAULT_SETTINGS) -> tuple[float, dict[str, float], str]:
-    """(total, named components, identity reason) of one pair. score_pairs() is the fast batch equivalent."""
+    """(total, named components, identity reason) of one pair. score_pairs() is the fast batch equivalent and
+    gives the same total: the model total comes from the same batch predictor, the rules are added in the same
+    order."""
     verdict, reason = identity(a, b)
-    _, comps = matchmodel.components(matchmodel.pair_row(a, b), matchmodel.default_model())
+    row = matchmodel.pair_row(a, b)
+    model = matchmodel.default_model()
+    total = float(model.predict(np.array([row]))[0])
+    _, comps = matchmodel.components(row, model, total)
+    extra: dict[str, float] = {}
     if verdict:
-        comps["ids"] = s.identity if verdict > 0 else s.id_conflict
-    _rule_components(a, b, s, comps)
-    return sum(comps.values()), comps, reason
+        extra["ids"] = s.identity if verdict > 0 else s.id_conflict
+    _rule_components(a, b, s, extra)
+    if extra:
+        total += sum(extra.values())
+        for k, v in extra.items():
+            comps[k] = comps.get(k, 0.0) + v
+    return total, comps, reason
 
 
-def score_pairs(feats: Sequence[Features], pairs: Sequence[tuple[int, int]],
-                s: MatchSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, list[str]]:
+def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Sequence[tuple[int, int]] | np.ndarray,
+                s: MatchSettings = DEFAULT_SETTINGS, records: Sequence[Features] | None = None
+                ) -> tuple[np.ndarray, list[str]]:
     """Totals and identity reasons of many pairs (i, j) of `feats` at once: what the clusterer and the
-    benchmarks use. Equal to score(...)[0] pair by pair."""
-    lefts = [feats[i] for i, _ in pairs]
-    rights = [feats[j] for _, j in pairs]
-    totals = matchmodel.default_model().predict(matchmodel.pair_rows(lefts, rights))
-    reasons = []
-    for k, (a, b) in enumerate(zip(lefts, rights)):
-        verdict, reason = identity(a, b) if (a.doi or a.arxiv or a.ids) and (b.doi or b.arxiv or b.ids) \
-            or a.linked_dois or b.linked_dois else (0.0, "")
-        reasons.append(reason)
-        extra: dict[str, float] = {}
-        if verdict:
-            extra["ids"] = s.identity if verdict > 0 else s.id_conflict
-        if a.type != b.type or _is_generic(a, b) or _far_years(a, b):
+    benchmarks use. Equal to score(...)[0] pair by pair. `feats` may be a matchmodel.RecordTable built once
+    from `records` (then pass `records` too), so that repeated calls skip the per-record preparation."""
+    if isinstance(feats, matchmodel.RecordTable):
+        table, items = feats, records
+        if items is None:
+            raise TypeError("score_pairs: pass records= with a RecordTable")
+    else:
+        table, items = matchmodel.RecordTable(feats), feats
+    index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    ii, jj = index[:, 0], index[:, 1]
+    totals = matchmodel.default_model().predict(matchmodel.pair_rows_at(table, ii, jj))
+    reasons = [""] * len(index)
+    # only pairs that an identifier, a type, a generic title or distant years can concern go through Python
+    ca, cb = table.numbers[ii], table.numbers[jj]
+    ids = (ca[:, matchmodel._HAS_IDS] > 0) & (cb[:, matchmodel._HAS_IDS] > 0) | \
+        (ca[:, matchmodel._LINKS] > 0) | (cb[:, matchmodel._LINKS] > 0)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(ca[:, matchmodel._YEAR] - cb[:, matchmodel._YEAR]) >= 3
+    ruled = ids | far | (ca[:, matchmodel._TYPE] != cb[:, matchmodel._TYPE]) | \
+        (ca[:, matchmodel._GENERIC] > 0) | (cb[:, matchmodel._GENERIC] > 0)
+    for k in np.flatnonzero(ruled).tolist():
+        a, b = items[ii[k]], items[jj[k]]
+        if (a.doi or a.arxiv or a.ids) and (b.doi or b.arxiv or b.ids) or a.linked_dois or b.linked_dois:
+            verdict, reasons[k] = identity(a, b)
+        else:
+            verdict = 0.0
+        if verdict or a.type != b.type or a.generic or b.generic or a.year and b.year and abs(a.year - b.year) >= 3:
+            extra: dict[str, float] = {}
+            if verdict:
+                extra["ids"] = s.identity if verdict > 0 else s.id_conflict
             _rule_components(a, b, s, extra)
-        if extra:
-            totals[k] += sum(extra.values())
+            if extra:
+                totals[k] += sum(extra.values())
     return totals, reasons
 
 

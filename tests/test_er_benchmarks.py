@@ -34,3 +34,14 @@ def test_leipzig_latin1_is_decoded(realdata):
     assert len(recs) == 2616
     assert any("ü" in a.name for r in recs for a in r.authors)
     assert all(r.venue != "N/A" for r in recs)
+
+
+def test_batch_scores_equal_one_pair_scores_on_dblp_acm_valid(realdata):
+    from pubsync.match import features, score, score_pairs
+    d = realdata / "er" / "dblp-acm" / "magellan-structured"
+    left = {r.source_id: features(r) for r in er.load_table(d / "tableA.csv", "left")}
+    right = {r.source_id: features(r) for r in er.load_table(d / "tableB.csv", "right")}
+    pairs = [(left[a], right[b]) for a, b, _ in er.load_id_pairs(d / "valid.csv")]
+    feats = [f for pair in pairs for f in pair]
+    totals, _ = score_pairs(feats, [(2 * k, 2 * k + 1) for k in range(len(pairs))])
+    assert totals.tolist() == [score(a, b)[0] for a, b in pairs]

@@ -118,3 +118,78 @@ def test_blocking_finds_pairs_by_rare_words_and_ids_without_all_pairs():
     assert (6, 50) not in pairs
     assert (51, 52) in pairs
     assert len(pairs) < len(recs) * (len(recs) - 1) // 2 // 5
+
+
+# ---- the batch path equals the one-pair path ---------------------------------------------------------
+
+def _varied_records():
+    return [
+        rec("openalex", "W1", "Query optimization for XML", ["Ana Silva", "B. Jones"], 2004, venue="VLDB",
+            ids={"doi": "10.1145/1000001"}),
+        rec("scholar", "s1", "Query optimisation for XML…", ["A Silva", "B Jones", "C Wu"], 2005, venue="Proc. VLDB"),
+        rec("crossref", "c1", "Query optimization for XML", ["Ana Silva"], 2004, venue="The VLDB Journal",
+            ids={"doi": "10.1007/s00778-004-0001"}),
+        rec("arxiv", "2101.00001", "Query Optimization for XML Databases", ["Ana Silva", "Bob Jones"], 2003,
+            type="preprint", ids={"arxiv": "2101.00001"}, published_doi="10.1145/1000001"),
+        rec("orcid", "o1", "Editorial", ["J Carberry"], 2014, venue="RESI"),
+        rec("orcid", "o2", "Editorial", ["J Carberry"], 2019, venue="RESI"),
+        rec("scholar", "s2", "silvaa jonesb 2004 query optimization for xml", [], None),
+        rec("openalex", "W2", "Part II: learning to rank", ["Wei Chen", "Li Wang", "Li Wang"], 2010, type="dataset"),
+        rec("openalex", "W3", "Part I: learning to rank", ["Wei Chen", "Li Wang"], 2010),
+        rec("crossref", "c2", "", ["Wei Chen"], 2010),
+    ]
+
+
+def test_score_pairs_equals_score_pair_by_pair_exactly():
+    from pubsync.match import score, score_pairs
+    feats = [features(r) for r in _varied_records()]
+    pairs = [(i, j) for i in range(len(feats)) for j in range(len(feats)) if i != j]
+    totals, reasons = score_pairs(feats, pairs)
+    for (i, j), total, reason in zip(pairs, totals.tolist(), reasons):
+        one, _, one_reason = score(feats[i], feats[j])
+        assert total == one, (i, j)
+        assert reason == one_reason
+    assert {r.split(":")[0] for r in reasons} >= {"", "doi-conflict", "published-doi"}
+
+
+def test_feature_rows_in_batch_equal_the_one_pair_rows():
+    import numpy as np
+
+    from pubsync import matchmodel
+    feats = [features(r) for r in _varied_records()]
+    lefts = [a for a in feats for _ in feats]
+    rights = [b for _ in feats for b in feats]
+    batch = matchmodel.pair_rows(lefts, rights)
+    single = np.array([matchmodel.pair_row(a, b) for a, b in zip(lefts, rights)])
+    assert np.array_equal(batch, single, equal_nan=True)
+    assert np.isnan(batch[len(feats) * 9 + 0, 0])                     # an untitled record has no title similarity
+    mismatch = matchmodel.FEATURE_NAMES.index("title.number_mismatch")
+    assert batch[7 * len(feats) + 8, mismatch] == 1.0                   # 'part ii' vs 'part i'
+
+
+def test_vectorised_ensemble_equals_walking_each_tree():
+    import numpy as np
+
+    from pubsync import matchmodel
+    model = matchmodel.default_model()
+    rng = np.random.default_rng(7)
+    rows = rng.uniform(-0.2, 1.2, size=(3000, len(matchmodel.FEATURE_NAMES)))
+    rows[:, 6] = rng.integers(0, 30, 3000)                               # word counts
+    rows[:, 13] = rng.integers(0, 12, 3000)                              # year gaps
+    rows[rng.uniform(size=rows.shape) < 0.15] = np.nan
+    internal = model.left >= 0
+    for k in range(0, 3000, 7):                                          # values sitting exactly on thresholds
+        f = int(rng.integers(0, rows.shape[1]))
+        th = model.threshold[internal & (model.feature == f)]
+        if len(th):
+            rows[k, f] = th[int(rng.integers(0, len(th)))]
+    fast = model.predict(rows)
+    walked = np.array([model.explain(row)[0] for row in rows.tolist()])
+    assert np.allclose(fast, walked, rtol=0, atol=1e-9)
+    assert np.array_equal(fast[:1], model.predict(rows[:1]))             # a chunk of one row: the same sums
+
+
+def test_components_add_up_to_the_total():
+    scholar, journal = _varied_records()[1], _varied_records()[0]
+    d = compare(scholar, journal)
+    assert abs(sum(d.components.values()) - d.total) < 1e-3
