@@ -200,23 +200,22 @@ def _names_from_authorships(store: Store, records: list[Record]) -> list[Person]
 # ---- export -------------------------------------------------------------------------------------
 
 def site_works(store: Store, cfg: Config, people: list[Person] | None = None) -> list[Work]:
-    """The works the site shows: not hidden, not of an excluded type, and — for the given people (default: everyone)
-    — from a year in which one of its owners was active (lab mode's `years`)."""
-    chosen = {p.key: p for p in (people or cfg.people)}
+    """The works the site shows: not hidden, not of an excluded type. For one person's page (`people`): that
+    person's works. For the lab list: every work, except those whose owners in the config were all outside their
+    active `years` when it appeared."""
     works = [w for w in store.works() if w.type not in cfg.exclude_types]
-    if not chosen:
-        return works
+    if people:
+        keys = {p.key for p in people}
+        return [w for w in works if keys & set(w.people)]
+    members = {p.key: p for p in cfg.people}
 
-    def active(work: Work) -> bool:
-        for key in work.people:
-            person = chosen.get(key)
-            if person is None:
-                continue
-            first, last = person.years
-            if work.year is None or ((first is None or work.year >= first) and (last is None or work.year <= last)):
-                return True
-        return False
-    return [w for w in works if active(w)] if people else [w for w in works if active(w) or not set(w.people) & set(chosen)]
+    def in_lab(work: Work) -> bool:
+        owners = [members[k] for k in work.people if k in members]
+        if not owners or work.year is None:
+            return True
+        return any((p.years[0] is None or work.year >= p.years[0]) and (p.years[1] is None or work.year <= p.years[1])
+                   for p in owners)
+    return [w for w in works if in_lab(w)]
 
 
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
