@@ -17,6 +17,8 @@ config.toml `[merge]` keys (all optional) map one-to-one onto MergeSettings fiel
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -322,16 +324,19 @@ def _work_order(w: Work) -> tuple:
 def build_works(records: list[Record], decisions: list[Decision], settings: MergeSettings = MergeSettings(),
                 owners: Mapping[str, Iterable[str]] = {}) -> MergeResult:
     """Match and merge records into works. Decisions always win over identifiers and scores."""
-    unique: dict[str, Record] = {}
-    for r in sorted(records, key=lambda r: (r.ref, repr(r.to_dict()))):
-        unique.setdefault(r.ref, r)
-    recs = list(unique.values())
+    by_ref: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        by_ref[r.ref].append(r)
+    # One record per ref; when a ref repeats (two people's copies), the choice must not depend on input order.
+    recs = [group[0] if len(group) == 1 else min(group, key=lambda r: repr(r.to_dict()))
+            for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
     clustering = cluster(feats, forced=same, cannot=different, settings=settings.match_settings())
 
     works: list[Work] = []
     group_of: dict[int, int] = {}
+    refs = [r.ref for r in recs]
     for gi, (group, edges) in enumerate(zip(clustering.groups, clustering.edges)):
         members = [recs[i] for i in group]
         people = sorted({p for r in members for p in owners.get(r.ref, ())})
@@ -344,7 +349,6 @@ def build_works(records: list[Record], decisions: list[Decision], settings: Merg
             part_recs = [recs[i] for i in part]
             w = merge_group(part_recs, [feats[i] for i in part], settings, set(people))
             w.people = people
-            refs = [r.ref for r in recs]
             w.evidence = [e.describe(refs) for e in edges if e.a in part and e.b in part]
             for i in part:
                 group_of[i] = len(works) + len(built)
