@@ -304,7 +304,8 @@ def status(state: State, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
     from rich.table import Table
-    console = Console(no_color=not sys.stdout.isatty())
+    tty = sys.stdout.isatty()
+    console = Console(no_color=not tty, width=None if tty else 160)   # logs: wide enough not to squeeze columns
     console.print(f"works: {data['works']}  hidden: {data['hidden']}  waiting for review: {data['review']}")
     table = Table("source", "profile", "records", "last run", "outcome", "fetched", "new", "changed", "error")
     for row in data["sources"]:
@@ -352,33 +353,46 @@ def import_(state: State, source: str, file: Path, profile: str) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def review(state: State) -> None:
-    """List pairs the matcher was unsure about, with the evidence; decide with `pubsync same A B` / `different A B`."""
+def review(state: State, as_json: bool) -> None:
+    """List pairs of works the matcher was unsure about, with the evidence and the command that settles each."""
     store = state.store(create=False)
     try:
-        items = store.review_items()
+        pairs = store.review_pairs()
     finally:
         store.close()
-    if not items:
+    if as_json:
+        click.echo(json.dumps(pairs, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    if not pairs:
         state.say("nothing waits for review")
         return
-    for item in items:
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(item["components"].items()))
-        click.echo(f"{item['a']}  ~  {item['b']}   score {item['score']:.2f}   [{parts}]  {item['reason']}")
+    for n, p in enumerate(pairs, 1):
+        evidence = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(p["components"].items(), key=lambda kv: -abs(kv[1])))
+        click.echo(f"{n}. {p['score']:.0%} alike — {evidence}")
+        for side in ("a", "b"):
+            refs = sorted({pair[0 if side == 'a' else 1] for pair in p["records"]})
+            more = f", +{len(refs) - 1} more" if len(refs) > 1 else ""
+            click.echo(f"   {p[side]:28} {p[side + '_year'] or '':4}  {p[side + '_title'][:70]}  ({refs[0]}{more})")
+        click.echo(f"   pubsync same {p['a']} {p['b']}    or    pubsync different {p['a']} {p['b']}")
 
 
 def _decide(state: State, kind: str, a: str, b: str) -> None:
-    from pubsync.curation import append_decision
-    from pubsync.explain import resolve_ref
+    from pubsync.curation import append_decision, decision_pairs
+    from pubsync.explain import resolve_refs
     cfg = state.config()
 
     def body(store, run_id):
-        ra, rb = resolve_ref(store, a), resolve_ref(store, b)
-        store.add_decision(kind, ra, rb)
+        groups = [resolve_refs(store, a), resolve_refs(store, b)]
+        if set(groups[0]) & set(groups[1]):
+            raise UsageError(f"{a} and {b} name the same records; nothing to decide")
+        store.add_decisions(kind, [(d.a, d.b) for d in decision_pairs(kind, groups)],
+                            supersede=groups[0] + groups[1])
         if cfg.curation_path is not None:
-            append_decision(cfg.curation_path, kind, [ra, rb])
-        state.say(f"recorded: {ra} and {rb} are {'the same work' if kind == 'same' else 'different works'}")
+            append_decision(cfg.curation_path, kind, groups)
+        state.say(f"recorded: {a} and {b} are {'the same work' if kind == 'same' else 'different works'}"
+                  f" ({cfg.curation_path or 'database only'})")
         _merge_and_say(state, store, cfg)
         return 0
     sys.exit(_run(state, kind, body))

@@ -109,11 +109,31 @@ def load_curation(path: Path | None) -> Curation:
     for kind in ("same", "different"):
         for i, entry in enumerate(data.get(kind, [])):
             refs = entry.get("works") if isinstance(entry, dict) else None
-            if not (isinstance(refs, list) and len(refs) >= 2 and all(isinstance(r, str) for r in refs)):
-                raise ConfigError(f"{path}: [[{kind}]] entry {i + 1} needs works = [\"ref-a\", \"ref-b\", …]")
-            refs = [_norm_ref(r) for r in refs]
-            cur.decisions.extend(Decision(kind, refs[0], r) for r in refs[1:])
+            groups = _groups(refs)
+            if groups is None:
+                raise ConfigError(f"{path}: [[{kind}]] entry {i + 1} needs works = [\"ref-a\", \"ref-b\", …] (or, for "
+                                  "whole works, lists of refs: works = [[\"a1\", \"a2\"], [\"b1\"]])")
+            cur.decisions.extend(decision_pairs(kind, groups))
     return cur
+
+
+def _groups(refs: Any) -> list[list[str]] | None:
+    """works = ["a", "b", …] (one ref per work) or [["a1", "a2"], ["b1"], …] (all the refs of each work)."""
+    if not isinstance(refs, list) or len(refs) < 2:
+        return None
+    groups = [r if isinstance(r, list) else [r] for r in refs]
+    if not all(g and all(isinstance(x, str) for x in g) for g in groups):
+        return None
+    return [[_norm_ref(x) for x in g] for g in groups]
+
+
+def decision_pairs(kind: str, groups: list[list[str]]) -> list[Decision]:
+    """"same": everything is one work (a star from the first ref is enough, joins are transitive).
+    "different": no ref of one work may share a work with any ref of another."""
+    if kind == "same":
+        flat = [r for g in groups for r in g]
+        return [Decision(kind, flat[0], r) for r in flat[1:]]
+    return [Decision(kind, x, y) for i, g in enumerate(groups) for h in groups[i + 1:] for x in g for y in h]
 
 
 def _norm_ref(ref: str) -> str:
@@ -129,16 +149,29 @@ def _norm_ref(ref: str) -> str:
     return f"{idtype}:{value}"
 
 
-def append_decision(path: Path, kind: str, refs: list[str]) -> None:
-    """Record a decision in the curation file too (comments and layout kept), so it survives a DB rebuild."""
+def append_decision(path: Path, kind: str, groups: list[list[str]]) -> None:
+    """Record a decision in the curation file too (comments and layout kept), so it survives a DB rebuild.
+    Entries of the opposite kind that joined or split these same works are dropped: the newest decision wins."""
     import tomlkit
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    opposite = "different" if kind == "same" else "same"
+    sides = [set(g) for g in groups]
+    if opposite in doc:
+        kept = tomlkit.aot()
+        for entry in doc[opposite]:
+            mentioned = {_norm_ref(x) for g in (_groups(entry.get("works")) or []) for x in g}
+            if sum(bool(side & mentioned) for side in sides) < 2:
+                kept.append(entry)
+        if len(kept):
+            doc[opposite] = kept
+        else:
+            del doc[opposite]
     table = doc.get(kind)
     if table is None:
         table = tomlkit.aot()
         doc[kind] = table
     entry = tomlkit.table()
-    entry["works"] = refs
+    entry["works"] = [g[0] if len(g) == 1 else g for g in groups]
     table.append(entry)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")

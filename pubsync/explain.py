@@ -35,14 +35,13 @@ def find_work_key(store: Store, ref: str) -> str:
     raise UsageError(f"no work or record {ref!r} in {store.path}{hint}")
 
 
-def resolve_ref(store: Store, ref: str) -> str:
-    """The stable ref a decision is stored under: an identifier or record ref that survives re-merges.
-    A work key is replaced by its first record ref, since keys follow clusters and decisions change clusters."""
+def resolve_refs(store: Store, ref: str) -> list[str]:
+    """The stable refs a decision is stored under, which survive re-merges: an identifier or record ref as given,
+    and for a work key every record ref of that work (keys follow clusters, and decisions change clusters)."""
     if ":" in ref:
         find_work_key(store, ref)          # fails clearly when nothing is known by that ref
-        return ref
-    work = store.work(find_work_key(store, ref))
-    return sorted(work.records)[0]
+        return [ref]
+    return sorted(store.work(find_work_key(store, ref)).records)
 
 
 def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> str:

@@ -216,6 +216,29 @@ class Store:
                 for a, b, s, c, r in self.db.execute(
                     "SELECT a, b, score, components, reason FROM review ORDER BY score DESC, a, b").fetchall()]
 
+    def review_pairs(self) -> list[dict[str, Any]]:
+        """The review queue by pairs of works (several record pairs between two works are one question),
+        strongest first, each with both works' key, year and title and the record pairs behind it."""
+        work_of = dict(self.db.execute("SELECT record_ref, work_key FROM work_records").fetchall())
+        info = {k: (y, t) for k, y, t in self.db.execute("SELECT key, year, title FROM works").fetchall()}
+        pairs: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in self.review_items():
+            wa, wb = work_of.get(item["a"], item["a"]), work_of.get(item["b"], item["b"])
+            if wa == wb:
+                continue
+            (wa, ra), (wb, rb) = sorted([(wa, item["a"]), (wb, item["b"])])
+            entry = pairs.setdefault((wa, wb), {"a": wa, "b": wb, "score": item["score"], "components":
+                                                item["components"], "records": []})
+            entry["records"].append([ra, rb])
+            if item["score"] > entry["score"]:
+                entry["score"], entry["components"] = item["score"], item["components"]
+        out = sorted(pairs.values(), key=lambda e: (-e["score"], e["a"], e["b"]))
+        for e in out:
+            for side in ("a", "b"):
+                year, title = info.get(e[side], (None, ""))
+                e[f"{side}_year"], e[f"{side}_title"] = year, title
+        return out
+
     # ---- citation keys, decisions ---------------------------------------------------------------
 
     def citekeys(self) -> dict[str, str]:
@@ -228,12 +251,24 @@ class Store:
         return [tuple(r) for r in self.db.execute("SELECT kind, a, b FROM decisions ORDER BY id").fetchall()]
 
     def add_decision(self, kind: str, a: str, b: str, origin: str = "cli") -> None:
-        a, b = sorted((a, b))
+        self.add_decisions(kind, [(a, b)], origin)
+
+    def add_decisions(self, kind: str, pairs: Iterable[tuple[str, str]], origin: str = "cli",
+                      supersede: Iterable[str] = ()) -> None:
+        """Store decisions in one transaction. Decisions of the opposite kind between refs of `supersede` (the refs
+        of the works now decided on) are dropped: the newest decision wins."""
+        opposite = "different" if kind == "same" else "same"
+        refs = sorted(set(supersede))
         with self.transaction():
-            opposite = "different" if kind == "same" else "same"
-            self.db.conn.execute("DELETE FROM decisions WHERE kind = ? AND a = ? AND b = ?", (opposite, a, b))
-            self.db.conn.execute("INSERT OR IGNORE INTO decisions (kind, a, b, created_at, origin) VALUES (?,?,?,?,?)",
-                                 (kind, a, b, now_iso(), origin))
+            if refs:
+                marks = ",".join("?" * len(refs))
+                self.db.conn.execute(f"DELETE FROM decisions WHERE kind = ? AND a IN ({marks}) AND b IN ({marks})",
+                                     (opposite, *refs, *refs))
+            for a, b in pairs:
+                a, b = sorted((a, b))
+                self.db.conn.execute("DELETE FROM decisions WHERE kind = ? AND a = ? AND b = ?", (opposite, a, b))
+                self.db.conn.execute("INSERT OR IGNORE INTO decisions (kind, a, b, created_at, origin) "
+                                     "VALUES (?,?,?,?,?)", (kind, a, b, now_iso(), origin))
 
     # ---- people seen by pulls (so exports without a config still know whose list it is) ----------
 

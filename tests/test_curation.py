@@ -61,7 +61,7 @@ def test_bad_curation_file(tmp_path, text, needle):
 def test_append_decision_keeps_comments(tmp_path):
     path = tmp_path / "curation.toml"
     path.write_text(TEXT)
-    append_decision(path, "different", ["doi:10.1/a", "doi:10.1/b"])
+    append_decision(path, "different", [["doi:10.1/a"], ["doi:10.1/b"]])
     text = path.read_text()
     assert text.startswith("# my curation\n")
     cur = load_curation(path)
@@ -73,3 +73,17 @@ def test_ref_matches():
     rec = Record(source="orcid", source_id="77", ids={"doi": "10.1/a"})
     assert ref_matches("orcid:77", rec) and ref_matches("doi:10.1/A", rec)
     assert not ref_matches("doi:10.1/b", rec) and not ref_matches("arxiv:10.1/a", rec)
+
+
+def test_whole_work_decisions_and_the_newest_wins(tmp_path):
+    path = tmp_path / "curation.toml"
+    append_decision(path, "same", [["orcid:1", "orcid:2"], ["openalex:W9"]])
+    cur = load_curation(path)
+    assert cur.decisions == [Decision("same", "orcid:1", "orcid:2"), Decision("same", "orcid:1", "openalex:W9")]
+    append_decision(path, "different", [["orcid:1", "orcid:2"], ["openalex:W9"]])
+    cur = load_curation(path)
+    assert "[[same]]" not in path.read_text()                   # superseded by the newer opposite decision
+    assert sorted(cur.decisions) == [Decision("different", "orcid:1", "openalex:W9"),
+                                     Decision("different", "orcid:2", "openalex:W9")]
+    append_decision(path, "same", [["doi:10.1/x"], ["doi:10.1/y"]])   # unrelated works: the split stays
+    assert len(load_curation(path).decisions) == 3
