@@ -83,7 +83,7 @@ def test_whole_work_decisions_and_the_newest_wins(tmp_path):
     append_decision(path, "different", [["orcid:1", "orcid:2"], ["openalex:W9"]])
     cur = load_curation(path)
     assert "[[same]]" not in path.read_text()                   # superseded by the newer opposite decision
-    assert sorted(cur.decisions) == [Decision("different", "orcid:1", "openalex:W9"),
+    assert sorted(cur.decisions, key=repr) == [Decision("different", "orcid:1", "openalex:W9"),
                                      Decision("different", "orcid:2", "openalex:W9")]
     append_decision(path, "same", [["doi:10.1/x"], ["doi:10.1/y"]])   # unrelated works: the split stays
     assert len(load_curation(path).decisions) == 3
