@@ -22,7 +22,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from pubsync import matchmodel
-from pubsync.normalize import fold, initial_key, repair, surname_key, title_key, venue_key, venue_kind
+from pubsync.normalize import (
+    fold, initial_key, known_venue, repair, surname_key, title_key, title_parts, venue_key, venue_kind,
+)
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 
 # ---- weights and thresholds -------------------------------------------------------------------------
@@ -40,7 +42,11 @@ class MatchSettings:
     maybe: float = -2.5             # above this (and not same): the review queue
     generic_title: float = 0.0      # extra for 'Editorial', 'Book review column' (the model already weighs them)
     type_conflict: float = -1.0     # e.g. a dataset and a journal article
-    year_far: float = -5.0          # years 3+ apart (no preprint first): 30 of 587 such similar-title train pairs match
+    year_far: float = -6.0          # years 3+ apart (no preprint first): 30 of 587 such similar-title train pairs match
+    part_conflict: float = -5.0     # the titles name different parts ('Part I' / 'Part II'): 7 of 7 train pairs differ
+    venue_conflict: float = -3.0    # two clean records (given names written out) name different well-known
+                                    # venues (SIGMOD vs VLDB, VLDB vs VLDB Journal): all 33 such similar-title
+                                    # DBLP-ACM train pairs differ; -1 … -5 score alike on valid
     identity: float = 30.0          # an identifier both records share
     id_conflict: float = -30.0      # two different non-preprint DOIs
 
@@ -119,9 +125,11 @@ class Features:
     surname_text: str = ""                                  # the distinct surnames, sorted, space-joined
     initial_keys: frozenset[str] = frozenset()              # 'j carberry' per author with a known initial
     venue_kind: str = ""                                    # journal | conference | '' (see normalize.venue_kind)
+    known_venue: str = ""                                   # 'sigmod', 'sigmod record', 'vldb', … or '' (normalize)
     full_names: float = 0.0                                 # share of authors with a written-out given name
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …
+    parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
     # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
     numbers: tuple[float, ...] = field(init=False)          # matchmodel.record_numbers(self)
     numberish: frozenset[str] = field(init=False)           # title words that are numbers or roman numerals
@@ -189,9 +197,11 @@ def features(record: Record) -> Features:
         surname_text=" ".join(sorted(set(surnames))),
         initial_keys=frozenset(k for k in (initial_key(a.name, a.family, a.given) for a in record.authors) if k),
         venue_kind=venue_kind(record.venue),
+        known_venue=known_venue(record.venue),
         full_names=_full_name_share(record),
         text_blob=title.replace(" ", "") + "".join(surnames),
         generic=title in GENERIC_TITLES,
+        parts=title_parts(title),
     )
 
 
@@ -294,6 +304,15 @@ def _far_years(a: Features, b: Features) -> bool:
 def _rule_components(a: Features, b: Features, s: MatchSettings, comps: dict[str, float]) -> None:
     if _far_years(a, b):
         comps["year"] = comps.get("year", 0.0) + s.year_far
+    if a.parts and b.parts and a.parts != b.parts:
+        comps["title"] = comps.get("title", 0.0) + s.part_conflict
+    if s.venue_conflict and _clean_venue_conflict(a, b):
+        comps["venue"] = comps.get("venue", 0.0) + s.venue_conflict
+
+
+def _clean_venue_conflict(a: Features, b: Features) -> bool:
+    return bool(a.known_venue and b.known_venue and a.known_venue != b.known_venue
+                and min(a.full_names, b.full_names) >= matchmodel.CLEAN_NAMES)
     if _is_generic(a, b):
         comps["title"] = comps.get("title", 0.0) + s.generic_title
     if a.type != b.type and a.type not in ("other", "preprint") and b.type not in ("other", "preprint"):
@@ -322,11 +341,12 @@ def score(a: Features, b: Features, s: MatchSettings = DEFAULT_SETTINGS) -> tupl
 
 
 def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Sequence[tuple[int, int]] | np.ndarray,
-                s: MatchSettings = DEFAULT_SETTINGS, records: Sequence[Features] | None = None
-                ) -> tuple[np.ndarray, list[str]]:
+                s: MatchSettings = DEFAULT_SETTINGS, records: Sequence[Features] | None = None,
+                model: matchmodel.TreeModel | None = None) -> tuple[np.ndarray, list[str]]:
     """Totals and identity reasons of many pairs (i, j) of `feats` at once: what the clusterer and the
     benchmarks use. Equal to score(...)[0] pair by pair. `feats` may be a matchmodel.RecordTable built once
-    from `records` (then pass `records` too), so that repeated calls skip the per-record preparation."""
+    from `records` (then pass `records` too), so that repeated calls skip the per-record preparation.
+    `model` replaces the shipped tree ensemble (benchmarks/er.py train scores a model it is fitting)."""
     if isinstance(feats, matchmodel.RecordTable):
         table, items = feats, records
         if items is None:
@@ -335,23 +355,29 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
         table, items = matchmodel.RecordTable(feats), feats
     index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ii, jj = index[:, 0], index[:, 1]
-    totals = matchmodel.default_model().predict(matchmodel.pair_rows_at(table, ii, jj))
+    rows = matchmodel.pair_rows_at(table, ii, jj)
+    totals = (model or matchmodel.default_model()).predict(rows)
     reasons = [""] * len(index)
-    # only pairs that an identifier, a type, a generic title or distant years can concern go through Python
+    # only pairs that an identifier, a type, a generic title, distant years or part numbers can concern go
+    # through Python
     ca, cb = table.numbers[ii], table.numbers[jj]
     ids = (ca[:, matchmodel._HAS_IDS] > 0) & (cb[:, matchmodel._HAS_IDS] > 0) | \
         (ca[:, matchmodel._LINKS] > 0) | (cb[:, matchmodel._LINKS] > 0)
     with np.errstate(invalid="ignore"):
         far = np.abs(ca[:, matchmodel._YEAR] - cb[:, matchmodel._YEAR]) >= 3
     ruled = ids | far | (ca[:, matchmodel._TYPE] != cb[:, matchmodel._TYPE]) | \
-        (ca[:, matchmodel._GENERIC] > 0) | (cb[:, matchmodel._GENERIC] > 0)
+        (ca[:, matchmodel._GENERIC] > 0) | (cb[:, matchmodel._GENERIC] > 0) | \
+        (ca[:, matchmodel._PARTS] > 0) & (cb[:, matchmodel._PARTS] > 0)
+    if s.venue_conflict:
+        ruled |= rows[:, matchmodel.FEATURE_NAMES.index("venue.known_same")] == 0
     for k in np.flatnonzero(ruled).tolist():
         a, b = items[ii[k]], items[jj[k]]
         if (a.doi or a.arxiv or a.ids) and (b.doi or b.arxiv or b.ids) or a.linked_dois or b.linked_dois:
             verdict, reasons[k] = identity(a, b)
         else:
             verdict = 0.0
-        if verdict or a.type != b.type or a.generic or b.generic or a.year and b.year and abs(a.year - b.year) >= 3:
+        if verdict or a.type != b.type or a.generic or b.generic or a.year and b.year and abs(a.year - b.year) >= 3 \
+                or a.parts and b.parts or s.venue_conflict and _clean_venue_conflict(a, b):
             extra: dict[str, float] = {}
             if verdict:
                 extra["ids"] = s.identity if verdict > 0 else s.id_conflict

@@ -50,6 +50,12 @@ FEATURE_NAMES = (
     "authors.in_text",       # share of one side's surnames found inside the other's title+authors text
                              # (citation strings with authors glued into the title: 'vitterj 2001 supporting …')
     "title.generic",         # either title is a generic one ('Editorial', 'Book review column')
+    "venue.known_same",      # both venues are well-known ones (normalize.known_venue) and both records spell
+                             # their authors' given names out: 1 the same venue, 0 two different ones ('SIGMOD'
+                             # vs 'VLDB', 'SIGMOD' vs 'SIGMOD Record'); else missing. Clean records name their
+                             # venue right, so a conflict means two items (a tutorial given twice, a conference
+                             # paper and its journal version); initials-only citation records (Scholar) often
+                             # name the wrong one
 )
 GROUPS = tuple(n.split(".")[0] for n in FEATURE_NAMES)
 MODEL_PATH = Path(__file__).with_name("matchmodel.json")
@@ -58,10 +64,11 @@ MODEL_PATH = Path(__file__).with_name("matchmodel.json")
 # ---- pair rows ------------------------------------------------------------------------------------
 
 _KINDS = {"": 0, "journal": 1, "conference": 2}
+CLEAN_NAMES = 0.5          # share of written-out given names from which a record counts as clean metadata
 NUMBERISH = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 # columns of record_numbers
 (_YEAR, _PREPRINT, _WORDS, _CHARS, _SURNAMES, _KIND, _FULL, _GENERIC, _TRUNCATED, _INITIALS, _FLAT, _VENUE,
- _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS) = range(18)
+ _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS, _KNOWN_VENUE, _PARTS) = range(20)
 
 # Process-wide ids of the strings and string sets records hold, so that batch scoring compares integers.
 _IDS: dict = {}
@@ -82,8 +89,9 @@ def record_numbers(f) -> tuple[float, ...]:
             float(len(f.surname_set)), float(_KINDS.get(f.venue_kind, 0)), float(f.full_names), float(f.generic),
             float(f.truncated), float(len(f.initial_keys)), float(len(f.title_flat)), float(bool(f.venue)),
             float(len(f.surnames)), float(_id(f.first_surname)), float(_id(f.numberish)),
-            # for match.score_pairs: which pairs need the identifier and type rules
-            float(_id(f.type)), float(bool(f.doi or f.arxiv or f.ids)), float(bool(f.linked_dois)))
+            # for match.score_pairs: which pairs need the identifier, type and part rules
+            float(_id(f.type)), float(bool(f.doi or f.arxiv or f.ids)), float(bool(f.linked_dois)),
+            float(_id(f.known_venue)) if f.known_venue else -1.0, float(bool(f.parts)))
 
 
 def _year_gap(a, b) -> float:
@@ -134,11 +142,13 @@ def pair_row(a, b) -> list[float]:
         kind_conflict = 0.0 if a.venue_kind == b.venue_kind else 1.0
     else:
         kind_conflict = NAN
+    known_same = float(a.known_venue == b.known_venue) \
+        if a.known_venue and b.known_venue and min(a.full_names, b.full_names) >= CLEAN_NAMES else NAN
     return [squashed, words, lcs_short,
             shared / small if small else 0.0, shared / union if union else 0.0,
             float(a.truncated or b.truncated), float(small), min(la, lb) / max(la, lb) if la and lb else 0.0,
             overlap, fuzzy, count_ratio, first, initials, _year_gap(a, b), venue, kind_conflict,
-            full, float(a.numberish != b.numberish), in_text, float(a.generic or b.generic)]
+            full, float(a.numberish != b.numberish), in_text, float(a.generic or b.generic), known_same]
 
 
 _get_numbers = attrgetter("numbers")
@@ -183,7 +193,7 @@ class RecordTable:
 
     def __init__(self, feats: Sequence):
         n = len(feats)
-        width = len(feats[0].numbers) if n else 18
+        width = len(feats[0].numbers) if n else _PARTS + 1
         self.numbers = np.fromiter(chain.from_iterable(map(_get_numbers, feats)), np.float64, n * width) \
             .reshape(n, width)
         self.titles = list(map(_get_title, feats))
@@ -274,6 +284,9 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         out[:, 16] = np.where(both, np.minimum(ca[:, _FULL], cb[:, _FULL]), np.nan)
         out[:, 17] = ca[:, _NUMBERISH] != cb[:, _NUMBERISH]
         out[:, 19] = np.maximum(ca[:, _GENERIC], cb[:, _GENERIC])
+        va, vb = ca[:, _KNOWN_VENUE], cb[:, _KNOWN_VENUE]
+        clean = (va >= 0) & (vb >= 0) & (np.minimum(ca[:, _FULL], cb[:, _FULL]) >= CLEAN_NAMES)
+        out[:, 20] = np.where(clean, (va == vb).astype(np.float64), np.nan)
         in_text = np.full(n, np.nan)
         k = np.flatnonzero(both)
         if len(k):

@@ -111,6 +111,16 @@ def title_key(title: str | None) -> tuple[str, bool]:
     return fold(s), truncated
 
 
+_PART = re.compile(r"\b(?:part|pt|vol|volume)\s+([ivx]+|\d+)\b")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+          "x": "10"}
+
+
+def title_parts(folded_title: str) -> frozenset[str]:
+    """The part/volume numbers a folded title names, roman numerals as digits: '… part ii' -> {'2'}."""
+    return frozenset(_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title))
+
+
 # ---- names -------------------------------------------------------------------------------------
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "junior", "filho", "neto"}
@@ -197,6 +207,42 @@ def venue_kind(venue: str | None) -> str:
         return "journal"
     if words & _CONFERENCE_WORDS or any(p in s for p in _CONFERENCE_PHRASES):
         return "conference"
+    return ""
+
+
+# Well-known venues under their many spellings -> one key, so that 'SIGMOD Conference' and 'International
+# Conference on Management of Data' compare equal while 'SIGMOD Record' (the SIGMOD newsletter) and the VLDB
+# Journal stay apart from the conferences they share a name with. First hit wins: journals and joint
+# proceedings come before the conference names they contain.
+_KNOWN_VENUES = (
+    ("pvldb", ("proceedings of the vldb endowment", "pvldb")),
+    ("vldb journal", ("vldb j", "vldb journal")),
+    ("sigmod record", ("sigmod record", "sigmod rec")),
+    ("debull", ("data engineering bulletin", "data eng bull")),
+    ("tods", ("tods", "transactions on database systems", "trans database syst")),
+    ("tkde", ("tkde", "transactions on knowledge and data engineering", "trans knowl data eng")),
+    ("pods", ("pods", "principles of database systems")),
+    ("sigmod", ("sigmod", "management of data")),
+    ("vldb", ("vldb", "very large data bases", "very large databases", "conference on very")),
+    ("icde", ("icde", "conference on data engineering")),
+    ("edbt", ("edbt", "extending database technology")),
+    ("icdt", ("icdt", "conference on database theory")),
+    ("kdd", ("kdd", "knowledge discovery and data mining")),
+    ("cikm", ("cikm", "information and knowledge management")),
+)
+
+
+def known_venue(venue: str | None) -> str:
+    """The key of a well-known venue ('sigmod', 'sigmod record', 'vldb', 'vldb journal', 'tods', …) or ''.
+
+    'SIGMOD Conference' / 'International Conference on Management of Data' / 'Proc. ACM SIGMOD' -> 'sigmod';
+    'ACM SIGMOD Record' -> 'sigmod record'; 'VLDB J.' / 'The VLDB Journal -- …' -> 'vldb journal'."""
+    s = f" {fold(_TRUNCATION.sub('', repair(venue)))} "
+    if s == "  ":
+        return ""
+    for key, phrases in _KNOWN_VENUES:
+        if any(f" {p} " in s for p in phrases):
+            return key
     return ""
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from pubsync.config import Config
 from pubsync.curation import Decision, apply_curation, load_curation
 from pubsync.errors import PubsyncError, UsageError
-from pubsync.records import Record, Work
+from pubsync.records import Author, Record, Work
 from pubsync.settings import Person
 from pubsync.sources import FetchResult, RawRecord, SourceError
 from pubsync.store import Store, now_iso
@@ -162,10 +162,11 @@ def merge(store: Store, cfg: Config) -> MergeSummary:
         unique.setdefault(rec.ref, rec)
     records = [unique[ref] for ref in sorted(unique)]
     result = build_works(records, decisions, MergeSettings.from_config(cfg.merge), owners)
+    named = _names_from_authorships(store, records)
+    _owner_as_author(result.works, {p.key: p for p in [*store.people(), *named, *cfg.people]})
     keymap = assign_keys(result.works, store.citekeys())
     hidden = apply_curation(result.works, curation)
     works = sorted(result.works, key=lambda w: w.key)
-    named = _names_from_authorships(store, records)
     with store.transaction():
         for person in named:
             store.save_person(person)
@@ -175,6 +176,20 @@ def merge(store: Store, cfg: Config) -> MergeSummary:
         store.snapshot_citations(records, now_iso()[:10])
     return MergeSummary(records=len(records), works=len(works) - len(hidden), hidden=len(hidden),
                         review=len(result.review), unparsable=unparsable)
+
+
+def _owner_as_author(works: list[Work], people: dict[str, Person]) -> None:
+    """A work no source gave authors for (an ORCID entry without contributors) is still the owner's own work:
+    list the owner, marked incomplete, so keys and exports name someone rather than "anon"."""
+    from pubsync.export.names import person_family_given
+    for work in works:
+        owner = next((people[k] for k in work.people if k in people and people[k].name != k), None)
+        if work.authors or owner is None:
+            continue
+        family, given = person_family_given(owner)
+        work.authors = [Author(name=owner.name, family=family, given=given, orcid=owner.orcid, openalex=owner.openalex)]
+        work.authors_complete = False
+        work.provenance["authors"] = f"profile:{owner.key}"
 
 
 def _names_from_authorships(store: Store, records: list[Record]) -> list[Person]:

@@ -193,3 +193,43 @@ def test_components_add_up_to_the_total():
     scholar, journal = _varied_records()[1], _varied_records()[0]
     d = compare(scholar, journal)
     assert abs(sum(d.components.values()) - d.total) < 1e-3
+
+
+TUNING = "Database tuning: principles, experiments, and troubleshooting techniques"
+STREAMS = "Querying and mining data streams: you only get one look"
+
+
+def _venue_and_part_records():
+    return [
+        rec("dblp", "p1", TUNING + " (Part I)", ["Dennis Shasha", "Philippe Bonnet"], 2002, venue="SIGMOD Conference"),
+        rec("dblp", "p2", TUNING + " (part II)", ["Dennis Shasha", "Philippe Bonnet"], 2002, venue="SIGMOD Conference"),
+        rec("acm", "p2b", TUNING + " (Part 2)", ["Dennis Shasha", "Philippe Bonnet"], 2002,
+            venue="International Conference on Management of Data"),
+        rec("dblp", "s1", STREAMS, ["Minos N. Garofalakis", "Johannes Gehrke"], 2002, venue="VLDB"),
+        rec("acm", "s2", STREAMS, ["Minos Garofalakis", "Johannes Gehrke"], 2002,
+            venue="International Conference on Management of Data"),
+        rec("dblp", "s3", STREAMS, ["Minos N. Garofalakis", "Johannes Gehrke"], 2002, venue="SIGMOD Conference"),
+        rec("scholar", "s4", STREAMS, ["MN Garofalakis", "J Gehrke"], 2002, venue="VLDB"),
+    ]
+
+
+def test_titles_naming_different_parts_are_two_works():
+    p1, p2, p2b = _venue_and_part_records()[:3]
+    assert compare(p1, p2).outcome == "different"
+    assert "title" in compare(p1, p2).components
+    assert compare(p2, p2b).outcome == "same"                          # 'part ii' is 'Part 2'
+
+
+def test_clean_records_at_two_known_venues_are_not_merged_on_title_alone():
+    _, _, _, vldb, icmd, sigmod, scholar = _venue_and_part_records()
+    assert compare(vldb, icmd).outcome != "same"                       # VLDB vs SIGMOD, both fully spelt
+    assert compare(sigmod, icmd).outcome == "same"                     # 'SIGMOD Conference' is that conference
+    assert compare(scholar, icmd).outcome == "same"                    # initials-only citations name wrong venues
+
+
+def test_batch_scores_equal_one_pair_scores_with_part_and_venue_rules():
+    from pubsync.match import score, score_pairs
+    feats = [features(r) for r in _venue_and_part_records()]
+    pairs = [(i, j) for i in range(len(feats)) for j in range(len(feats)) if i != j]
+    totals, _ = score_pairs(feats, pairs)
+    assert totals.tolist() == [score(feats[i], feats[j])[0] for i, j in pairs]

@@ -50,3 +50,28 @@ def test_author_strings_and_truncation():
 def test_venue_key_drops_boilerplate_and_numbers():
     assert venue_key("Proceedings of the 27th International Conference on Very Large Data Bases") == "very large data bases"
     assert venue_key("VLDB 2001") == "vldb"
+
+
+def test_known_venue_names_one_venue_under_its_spellings():
+    from pubsync.normalize import known_venue
+    assert known_venue("SIGMOD Conference") == "sigmod"
+    assert known_venue("International Conference on Management of Data") == "sigmod"
+    assert known_venue("proc . acm sigmod int . conf . on management of data ,") == "sigmod"
+    assert known_venue("ACM SIGMOD Record") == "sigmod record"           # the newsletter, not the conference
+    assert known_venue("VLDB") == "vldb"
+    assert known_venue("Very Large Data Bases") == "vldb"
+    assert known_venue("The VLDB Journal -- The International Journal on Very Large Data Bases") == "vldb journal"
+    assert known_venue("VLDB J.") == "vldb journal"
+    assert known_venue("ACM Trans. Database Syst.") == "tods"
+    assert known_venue("ACM Transactions on Database Systems (TODS)") == "tods"
+    assert known_venue("Ethics and Information Technology") == ""
+    assert known_venue("") == ""
+
+
+def test_title_parts_reads_part_and_volume_numbers():
+    from pubsync.normalize import title_parts
+    assert title_parts("database tuning principles part ii") == {"2"}
+    assert title_parts("the vldb broadening strategy part 2") == {"2"}
+    assert title_parts("handbook vol 03") == {"3"}
+    assert title_parts("part of speech tagging") == frozenset()
+    assert title_parts("the x tree an index structure") == frozenset()
