@@ -10,7 +10,6 @@ import threading
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console

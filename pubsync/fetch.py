@@ -87,6 +87,7 @@ class _Runner:
             result = body(session)
             if result is not None:
                 result.requests = session.requests
+                result.seconds = time.monotonic() - started
                 self._report(name, result)
             return result
         except SourceError as e:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +59,6 @@ def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transp
     `progress(person_key, source, outcome)` is called from the fetching threads as each source finishes."""
     from pubsync.fetch import fetch_people
     known = {p.key: {s: store.known_markers(p.key, s) for s in SOURCE_MODULES} for p in people}
-    started = time.monotonic()
     results = fetch_people(people, cfg.sources, known, transport=transport, progress=progress)
     outcomes = []
     for person in people:
@@ -72,19 +69,18 @@ def pull(store: Store, cfg: Config, people: list[Person], run_id: int, *, transp
         with store.transaction():
             store.save_person(person)
         for source, result in sorted(results.get(person.key, {}).items()):
-            outcome = _store_result(store, cfg, person.key, source, result, time.monotonic() - started)
+            outcome = _store_result(store, cfg, person.key, source, result)
             store.record_source_outcome(run_id, person.key, source, outcome.outcome, **{
                 k: getattr(outcome, k) for k in ("fetched", "new", "changed", "unchanged", "requests", "seconds", "error")})
             outcomes.append(outcome)
     return outcomes
 
 
-def _store_result(store: Store, cfg: Config, profile: str, source: str, result: FetchResult | Exception,
-                  seconds: float) -> SourceOutcome:
+def _store_result(store: Store, cfg: Config, profile: str, source: str, result: FetchResult | Exception) -> SourceOutcome:
     if isinstance(result, Exception):
         message = str(result) if isinstance(result, SourceError) else f"{type(result).__name__}: {result}"
         return SourceOutcome(profile, source, "failed", error=" ".join(message.split()) or type(result).__name__,
-                             seconds=round(getattr(result, "seconds", seconds), 3),
+                             seconds=round(getattr(result, "seconds", 0.0), 3),
                              requests=getattr(result, "requests", 0))
     module = source_module(source)
     good: list[RawRecord] = []
@@ -96,7 +92,7 @@ def _store_result(store: Store, cfg: Config, profile: str, source: str, result: 
         except Exception:                  # a record the parser cannot read is garbage: keep the old one
             bad += 1
     outcome = SourceOutcome(profile, source, "ok", fetched=len(result.raws), requests=result.requests,
-                            seconds=round(seconds, 3))
+                            seconds=round(result.seconds, 3))
     if result.raws and not good:
         outcome.outcome, outcome.error = "failed", f"none of the {bad} records returned could be read; kept the earlier ones"
         return outcome

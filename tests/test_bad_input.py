@@ -12,7 +12,7 @@ import yaml
 from pybtex.database import parse_string
 
 from tests.clihelp import run
-from tests.faultworld import (EXPORT_FORMATS, Baseline, FaultWorld, Paper, cli_env, db_state, make_baseline, number,
+from tests.faultworld import (Baseline, FaultWorld, Paper, cli_env, db_state, make_baseline, number,
                               write_config)
 
 

@@ -49,5 +49,6 @@ class FetchResult:
     complete: bool = True          # the source listed its whole set (so a shrink can be judged), not a partial/incremental fetch
     unchanged: list[str] = field(default_factory=list)  # source_ids seen again but not re-fetched (incremental)
     requests: int = 0
+    seconds: float = 0.0           # wall time of the whole fetch, set by pubsync.fetch
     person_name: str = ""          # the name the source holds for the person, when it says
     discovered: dict[str, object] = field(default_factory=dict)  # e.g. {"openalex": "A…", "arxiv_ids": [...]}
