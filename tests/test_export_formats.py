@@ -260,3 +260,43 @@ def test_default_paths():
     assert default_path("citations-yml", "al-folio") == "_data/citations.yml"
     with pytest.raises(ExportError, match="unknown site kind"):
         default_path("bibtex", "wordpress")
+
+
+@pytest.mark.parametrize("options", [{}, {"group_by": "year", "root_key": "papers"}, {"authors_format": "html"}])
+def test_papers_yml_text_holds_exactly_the_items(options):
+    """papers-yml writes its YAML directly (for speed); what a YAML reader gets back must be item() of every work."""
+    from pubsync.export import validate_options
+    from pubsync.export.papers_yml import item
+    from pubsync.export.workview import sort_works
+    works = load("hostile.json") + load("profile.json")
+    ctx = ExportContext(people=[ME], site_kind="al-folio", options=options)
+    loaded = yaml.safe_load(render("papers-yml", works, ctx)[""].decode("utf-8"))
+    full = ExportContext(people=[ME], site_kind="al-folio", options=validate_options("papers-yml", options))
+    items = [item(w, full) for w in sort_works(works)]
+    if options.get("group_by") == "year":
+        loaded = [paper for group in loaded["papers"] for paper in group["papers"]]
+    assert loaded == items
+
+
+def test_a_work_changed_in_place_between_renders_is_rendered_anew():
+    """Every format shares a per-work preparation kept between renders of the same Work objects; a work changed in
+    place must never bring back the old output."""
+    import copy
+    works = load("profile.json")
+    people = [Person(**p) for p in json.loads((GOLDEN / "profile.json").read_text(encoding="utf-8"))["people"]]
+    ctx = ExportContext(people=people, site_kind="al-folio", data_date="2026-03-01")
+    for fmt in FORMATS:
+        render(fmt, works, ctx)
+    work = works[0]
+    work.title = "A Changed Title About GPUs"
+    work.authors.append(Author("Zed Newcomer"))
+    work.authors[0].name, work.authors[0].orcid = "Renamed Person", ""
+    work.year, work.date = 1999, "1999-07"
+    work.extra["code"] = "https://example.org/new-code"
+    for fmt in FORMATS:
+        assert render(fmt, works, ctx) == render(fmt, copy.deepcopy(works), ctx), fmt
+    text = render("markdown", works, ctx)[""].decode()
+    assert "A Changed Title About GPUs" in text and "Zed Newcomer" in text and "new-code" in text
+    assert "Person, Renamed" in render("bibtex", works, ctx)[""].decode()
+    # Other people: other owner marks, from the same Work objects.
+    assert "**" in text and "**" not in render("markdown", works, ExportContext(people=[]))[""].decode()

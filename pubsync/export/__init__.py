@@ -14,6 +14,8 @@ Formats and what `target` is:
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,11 +152,28 @@ def render(fmt: str, works: list[Work], ctx: ExportContext) -> dict[str, bytes]:
         from pubsync.export import csl as mod
     elif fmt == "markdown":
         from pubsync.export import markdown as mod
-        return mod.render_markdown(works, ctx)
+        with no_gc():
+            return mod.render_markdown(works, ctx)
     else:
         from pubsync.export import markdown as mod
-        return mod.render_html(works, ctx)
-    return mod.render(works, ctx)
+        with no_gc():
+            return mod.render_html(works, ctx)
+    with no_gc():
+        return mod.render(works, ctx)
+
+
+@contextmanager
+def no_gc():
+    """Rendering allocates hundreds of thousands of strings and tuples that all stay alive until it returns: the
+    cyclic garbage collector would walk the whole heap (every Work) again and again for nothing. Reference counting
+    still frees everything; the collector is switched back on (if it was on) at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, str]]:
@@ -163,7 +182,8 @@ def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, st
     target = Path(target)
     if fmt == "academicpages":
         from pubsync.export.academicpages import is_ours
-        return write_tree(files, target, is_ours)
+        with no_gc():
+            return write_tree(files, target, is_ours)
     if set(files) != {""}:
         raise ExportError(f"{fmt} is a single-file export; render() output must be {{'': bytes}}")
     if fmt in ("markdown", "html"):

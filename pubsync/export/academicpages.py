@@ -10,9 +10,10 @@ import html
 import re
 
 from pubsync.export import yamlout
-from pubsync.export.markup import author_names, h, md
+from pubsync.export.markup import h, html_names, md
 from pubsync.export.slug import slugify
-from pubsync.export.workview import best_link, iso_date, links, one_line, sort_works
+from pubsync.export.prepared import View, views
+from pubsync.export.workview import best_link, one_line
 from pubsync.records import Work
 
 MARKER_KEY = "generated_by"
@@ -44,18 +45,17 @@ def _escape_tags(text: str) -> str:
     return one_line(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def citation(work: Work, ctx) -> str:
+def citation(work: Work, ctx, view: View | None = None) -> str:
     """'Yifei He, Yuzheng Hu. (2024). &quot;Title.&quot; <i>Venue</i>.' — HTML, as academicpages' generator writes."""
-    names = ", ".join(h(name + marks) for name, marks, _ in author_names(work, ctx.people))
+    if view is None:
+        view = View(work, ctx.people)
+    names = ", ".join([text for text, _ in html_names(view)])
     if names and not work.authors_complete:
         names += ", et al."
-    parts = [names + ("" if names.endswith(".") else ".") if names else ""]
-    if work.year:
-        parts.append(f"({work.year}).")
-    parts.append(f"&quot;{h(work.title.rstrip('.'))}.&quot;")
-    if work.venue:
-        parts.append(f"<i>{h(work.venue)}</i>.")
-    return " ".join(p for p in parts if p)
+    head = (names if names.endswith(".") else names + ".") + " " if names else ""
+    year = f"({work.year}). " if work.year else ""
+    venue = f" <i>{h(work.venue)}</i>." if work.venue else ""
+    return f"{head}{year}&quot;{h(work.title.rstrip('.'))}.&quot;{venue}"
 
 
 def _excerpt(work: Work, length: int) -> str:
@@ -68,45 +68,56 @@ def _excerpt(work: Work, length: int) -> str:
     return text
 
 
-def page(work: Work, stem: str, ctx) -> bytes:
-    opts = ctx.options
-    work_links = links(work, ctx.site_kind)
+def page(work: Work, stem: str, ctx, view: View | None = None) -> bytes:
+    if view is None:
+        view = View(work, ctx.people)
+    q = yamlout.quote
+    work_links = view.links(work, ctx.site_kind)
     paperurl = work_links.get("pdf") or best_link(work, ctx.site_kind, available=work_links)
-    cite = citation(work, ctx)
-    fm = [("title", yamlout.quote(_escape_tags(work.title))), ("collection", "publications"),
-          ("category", CATEGORIES.get(work.type, "manuscripts")), ("permalink", f"/publication/{stem}")]
-    excerpt = _excerpt(work, opts["excerpt_length"])
+    cite = citation(work, ctx, view)
+    excerpt = _excerpt(work, ctx.options["excerpt_length"])
+    title = view.title
+    if "<" in title or ">" in title:
+        title = title.replace("<", "&lt;").replace(">", "&gt;")
+    fm = [f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
+          f"permalink: /publication/{stem}\n"]
     if excerpt:
-        fm.append(("excerpt", yamlout.quote(_escape(excerpt))))
-    fm.append(("date", iso_date(work)))
+        fm.append(f"excerpt: {q(_html_text(excerpt))}\n")
+    fm.append(f"date: {view.iso_date}\n")
     if work.venue:
-        fm.append(("venue", yamlout.quote(_escape(work.venue))))
+        fm.append(f"venue: {q(_html_text(view.venue))}\n")
     if paperurl:
-        fm.append(("paperurl", yamlout.quote(paperurl)))
-    if work_links.get("slides"):
-        fm.append(("slidesurl", yamlout.quote(work_links["slides"])))
-    fm.append(("citation", yamlout.quote(cite)))
-    fm.append((MARKER_KEY, MARKER_VALUE))
-    body = []
+        fm.append(f"paperurl: {q(paperurl)}\n")
+    slides = work_links.get("slides")
+    if slides:
+        fm.append(f"slidesurl: {q(slides)}\n")
+    fm.append(f"citation: {q(cite)}\n{MARKER_KEY}: {MARKER_VALUE}\n---\n\n")
     if paperurl:
-        body.append(f'<a href="{h(paperurl)}">Download paper here</a>')
+        fm.append(f'<a href="{h(paperurl)}">Download paper here</a>\n\n')
     if work.abstract:
-        body.append(md(work.abstract))
-    body.append(f"Recommended citation: {cite}")
-    text = "---\n" + "".join(f"{k}: {v}\n" for k, v in fm) + "---\n\n" + "\n\n".join(body) + "\n"
-    return text.encode("utf-8", "replace")
+        fm.append(md(work.abstract) + "\n\n")
+    fm.append(f"Recommended citation: {cite}\n")
+    return "".join(fm).encode("utf-8", "replace")
+
+
+def _html_text(text: str) -> str:
+    """_escape() of text already on one line."""
+    if "&" in text or "<" in text or ">" in text:
+        return html.escape(text, quote=False)
+    return text
 
 
 def render(works: list[Work], ctx) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    for work in sort_works(works):
-        date = iso_date(work)
-        slug = slugify(work.key if ctx.options["slug"] == "key" else work.title, fallback=work.key)
+    by_key = ctx.options["slug"] == "key"
+    for work, view in views(works, ctx.people):
+        date = view.iso_date
+        slug = slugify(work.key if by_key else work.title, fallback=work.key)
         stem = f"{date}-{slug}"
         if f"{stem}.md" in files:
             stem = f"{stem}-{slugify(work.key, max_len=40)}"
         n = 2
         while f"{stem}.md" in files:          # same title, date and key prefix: only in broken data
             stem, n = f"{date}-{slug}-{n}", n + 1
-        files[f"{stem}.md"] = page(work, stem, ctx)
+        files[f"{stem}.md"] = page(work, stem, ctx, view)
     return files

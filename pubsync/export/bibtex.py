@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from pubsync.export import latex
-from pubsync.export.names import author_parts, owners, person_family_given
-from pubsync.export.workview import links, month_abbr, one_line, safe_url, sort_works
-from pubsync.records import Author, Work
+from pubsync.export.prepared import View, views
+from pubsync.export.workview import one_line, safe_url
+from pubsync.records import Work
 from pubsync.settings import Person
 
 # Standard fields a curation file may add (kept as text, after the generated ones).
@@ -37,24 +37,7 @@ def bib_key(key: str) -> str:
 def entry_type(work: Work, preprint_type: str, has_publisher: bool) -> tuple[str, str]:
     """(BibTeX type, the field holding the venue). Falls back to `misc` when a field the `plain` style requires is
     missing, so real bibtex never warns."""
-    venue = one_line(work.venue)
-    complete = bool(work.year and work.authors)
-    t = work.type
-    if t in ("journal-article", "review", "editorial") and venue and complete:
-        return "article", "journal"
-    if t == "conference-paper" and venue and complete:
-        return "inproceedings", "booktitle"
-    if t == "preprint" and preprint_type == "article" and complete:
-        return "article", "journal"
-    if t == "book-chapter" and venue and complete and has_publisher:
-        return "incollection", "booktitle"
-    if t == "book" and (venue or has_publisher) and complete:
-        return "book", "" if has_publisher else "publisher"
-    if t == "thesis" and venue and complete:
-        return "phdthesis", "school"
-    if t == "report" and venue and complete:
-        return "techreport", "institution"
-    return "misc", "howpublished"
+    return _entry_type(work, one_line(work.venue), preprint_type, has_publisher)
 
 
 def _name_part(text: str, enc: bool) -> str:
@@ -64,17 +47,7 @@ def _name_part(text: str, enc: bool) -> str:
 
 
 def author_field(work: Work, people: list[Person], enc: bool) -> str:
-    names = []
-    for author, person in zip(work.authors, owners(work, people)):
-        family, given, _, marks = author_parts(author.name, author.family, author.given)
-        if person:
-            family, given = person_family_given(person)
-        name = _bib_name(family + marks, given, enc)
-        if name:
-            names.append(name)
-    if names and not work.authors_complete:
-        names.append("others")
-    return " and ".join(names)
+    return _author_field(View(work, people).authors, work.authors_complete, enc)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -83,7 +56,19 @@ def _bib_name(family: str, given: str, enc: bool) -> str:
         return ""
     if not given:
         return "{" + latex.escape(family, enc) + "}"    # an organisation or a mononym, kept whole
+    if _plain_part(family, enc) and _plain_part(given, enc):
+        return f"{family}, {given}"
     return f"{_name_part(family, enc)}, {_name_part(given, enc)}"
+
+
+# Anything _name_part() would change or brace: TeX specials, braces, a comma, a lone "and", doubled spaces.
+_NOT_PLAIN = re.compile(r"[&%$#_~^\\{}<>,]|\band\b|  ", re.I)
+
+
+def _plain_part(text: str, enc: bool) -> bool:
+    """True when _name_part(text, enc) is text itself."""
+    return (text.isprintable() and text[:1] != " " and text[-1:] != " " and (not enc or text.isascii())
+            and not _NOT_PLAIN.search(text))
 
 
 def _value(value: Any) -> str:
@@ -94,61 +79,125 @@ def _value(value: Any) -> str:
     return one_line(value)
 
 
-def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
+           view: View | None = None) -> tuple[str, list[tuple[str, str]]]:
     """The entry type and its (name, encoded value) pairs in output order; a month is a bare macro name."""
+    if view is None:
+        view = View(work, ctx_people)
     enc = opts["encoding"] == "latex"
     extra = work.extra
-    publisher = _value(extra.get("publisher", ""))
-    etype, venue_field = entry_type(work, opts["preprint_type"], bool(publisher))
+    publisher = _value(extra["publisher"]) if "publisher" in extra else ""
+    etype, venue_field = _entry_type(work, view.venue, opts["preprint_type"], bool(publisher))
     arxiv = work.ids.get("arxiv", "")
+    escape = latex.escape
     out: list[tuple[str, str]] = []
+    add = out.append
 
-    def add(name: str, value: str) -> None:
-        if value:
-            out.append((name, value))
-
-    add("title", latex.title(work.title, enc))
-    authors = author_field(work, ctx_people, enc)
-    add("author", authors)
-    if not authors:
-        add("key", latex.escape(work.key, enc))     # what `plain` sorts by when there is no author
-    venue = one_line(work.venue)
-    if etype == "article" and not venue and work.type == "preprint":
-        venue = f"arXiv preprint arXiv:{arxiv}" if arxiv else "Preprint"
-    if etype == "misc" and not venue and arxiv:
+    title = latex.title(work.title, enc)
+    if title:
+        add(("title", title))
+    authors = _author_field(view.authors, work.authors_complete, enc)
+    if authors:
+        add(("author", authors))
+    else:
+        key = escape(work.key, enc)    # what `plain` sorts by when there is no author
+        if key:
+            add(("key", key))
+    venue = view.venue
+    if not venue and arxiv and etype in ("article", "misc") and (etype == "misc" or work.type == "preprint"):
         venue = f"arXiv preprint arXiv:{arxiv}"
-    if venue_field:
-        add(venue_field, latex.escape(venue, enc))
+    elif etype == "article" and not venue and work.type == "preprint":
+        venue = "Preprint"
+    if venue_field and venue:
+        value = escape(venue, enc)
+        if value:
+            add((venue_field, value))
     if publisher:
-        add("publisher", latex.escape(publisher, enc))
-    add("year", str(work.year) if work.year else "")
+        value = escape(publisher, enc)
+        if value:
+            add(("publisher", value))
     if work.year:
-        add("month", month_abbr(work))
+        add(("year", str(work.year)))
+        if view.month:
+            add(("month", view.month))
     doi = work.ids.get("doi", "")
-    add("doi", latex.raw_id(doi))
-    work_links = links(work)
-    url = safe_url(work.url) or work_links.get("html") or work_links.get("arxiv", "")
-    add("url", latex.raw_id(url))
+    if doi:
+        doi = latex.raw_id(doi)
+        if doi:
+            add(("doi", doi))
+    url = safe_url(work.url)
+    if not url:
+        work_links = view.links(work, "plain")
+        url = work_links.get("html") or work_links.get("arxiv", "")
+    if url:
+        url = latex.raw_id(url)
+        if url:
+            add(("url", url))
     if arxiv:
-        add("eprint", latex.raw_id(arxiv))
-        add("archiveprefix", "arXiv")
-        add("primaryclass", latex.raw_id(_value(extra.get("primaryclass", ""))))
-    if opts["abstract"]:
-        add("abstract", latex.escape(work.abstract, enc))
-    for name in STANDARD_EXTRAS:
-        if name != "publisher" and extra.get(name) not in (None, "", False):
-            add(name, latex.escape(_value(extra[name]), enc))
+        value = latex.raw_id(arxiv)
+        if value:
+            add(("eprint", value))
+        add(("archiveprefix", "arXiv"))
+        if "primaryclass" in extra:
+            value = latex.raw_id(_value(extra["primaryclass"]))
+            if value:
+                add(("primaryclass", value))
+    if opts["abstract"] and work.abstract:
+        value = escape(work.abstract, enc)
+        if value:
+            add(("abstract", value))
+    if extra:
+        for name in STANDARD_EXTRAS:
+            if name != "publisher" and extra.get(name) not in (None, "", False):
+                value = escape(_value(extra[name]), enc)
+                if value:
+                    add((name, value))
     if opts["custom_fields"]:
         out.extend(_custom_fields(work, opts))
     return etype, out
 
 
+def _entry_type(work: Work, venue: str, preprint_type: str, has_publisher: bool) -> tuple[str, str]:
+    """entry_type() with the venue already on one line."""
+    t = work.type
+    if t == "preprint":
+        if preprint_type == "article" and work.year and work.authors:
+            return "article", "journal"
+        return "misc", "howpublished"
+    if not (work.year and work.authors):
+        return "misc", "howpublished"
+    if venue:
+        kind = _VENUE_TYPES.get(t)
+        if kind is not None and (t != "book-chapter" or has_publisher):
+            return kind
+    if t == "book" and (venue or has_publisher):
+        return "book", "" if has_publisher else "publisher"
+    return "misc", "howpublished"
+
+
+_VENUE_TYPES = {"journal-article": ("article", "journal"), "review": ("article", "journal"),
+                "editorial": ("article", "journal"), "conference-paper": ("inproceedings", "booktitle"),
+                "book-chapter": ("incollection", "booktitle"), "thesis": ("phdthesis", "school"),
+                "report": ("techreport", "institution")}
+
+
+def _author_field(authors: list[tuple[str, str, str, str, bool]], complete: bool, enc: bool) -> str:
+    bib_name = _bib_name
+    names = [name for family, given, _, marks, _ in authors if (name := bib_name(family + marks, given, enc))]
+    if names and not complete:
+        names.append("others")
+    return " and ".join(names)
+
+
 def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
     extra = work.extra
+    ids = work.ids
+    if not extra:
+        return _derived_custom_fields(work, ids, opts)
     values: dict[str, Any] = {k: v for k, v in extra.items() if v not in (None, "", False, [], {})}
-    if work.ids.get("arxiv"):
-        values.setdefault("arxiv", work.ids["arxiv"])
-    scholar = work.ids.get("scholar", "")
+    if ids.get("arxiv"):
+        values.setdefault("arxiv", ids["arxiv"])
+    scholar = ids.get("scholar", "")
     if scholar:
         values.setdefault("google_scholar_id", scholar.rsplit(":", 1)[-1])
     if opts["bibtex_show"]:
@@ -173,33 +222,60 @@ def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _derived_custom_fields(work: Work, ids: dict[str, str], opts: dict[str, Any]) -> list[tuple[str, str]]:
+    """_custom_fields() of a work without curated extras: only arxiv, google_scholar_id, the pdf/code/html links and
+    bibtex_show can appear, in ALFOLIO_FIELDS order."""
+    out = []
+    arxiv = ids.get("arxiv")
+    if arxiv:
+        text = latex.raw_id(_value(arxiv))
+        if text:
+            out.append(("arxiv", text))
+    scholar = ids.get("scholar", "")
+    if scholar:
+        text = latex.raw_id(_value(scholar.rsplit(":", 1)[-1]))
+        if text:
+            out.append(("google_scholar_id", text))
+    work_links = work.links
+    if work_links:
+        for kind in ("pdf", "code", "html"):
+            value = work_links.get(kind)
+            if value:
+                text = latex.raw_id(safe_url(_value(value)))
+                if text:
+                    out.append((kind, text))
+    if opts["bibtex_show"]:
+        out.append(("bibtex_show", "true"))
+    return out
+
+
 def _braced(value: str) -> str:
     # "{{" / "{%" would open a Liquid tag if a Jekyll page ever ran this file through Liquid.
     return "{ " + value + "}" if value.startswith(("{", "%")) else "{" + value + "}"
 
 
-def entry(work: Work, people: list[Person], opts: dict[str, Any]) -> str:
-    etype, pairs = fields(work, people, opts)
-    lines = [f"@{etype}{{{bib_key(work.key)},"]
-    for i, (name, value) in enumerate(pairs):
-        text = value if name == "month" else _braced(value)
-        lines.append(f"  {name} = {text}{',' if i < len(pairs) - 1 else ''}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+def entry(work: Work, people: list[Person], opts: dict[str, Any], view: View | None = None) -> str:
+    etype, pairs = fields(work, people, opts, view)
+    # A value starting with "{" or "%" gets a space after the brace: "{{" / "{%" would open a Liquid tag if a Jekyll
+    # page ever ran this file through Liquid (what _braced() does, inlined: this is the hot loop).
+    lines = [(f"  {name} = {{{value}}}" if value[0] not in "{%" else f"  {name} = {{ {value}}}") if name != "month"
+             else f"  month = {value}" for name, value in pairs]
+    body = ",\n".join(lines) + "\n" if lines else ""
+    return f"@{etype}{{{bib_key(work.key)},\n{body}}}\n"
 
 
 def render(works: list[Work], ctx) -> dict[str, bytes]:
     from pubsync.export import ExportError
     opts = ctx.options
     seen: dict[str, str] = {}
-    parts = ["---\n---\n\n"] if opts["front_matter"] else []
-    for work in sort_works(works):
+    parts = []
+    people = ctx.people
+    for work, view in views(works, people):
         key = bib_key(work.key)
         if key in seen:
             raise ExportError(f"bibtex: two works have the citation key {key!r} ({seen[key]!r} and {work.title!r}); "
                               "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
         seen[key] = work.title
-        parts.append(entry(work, ctx.people, opts))
-        parts.append("\n")
-    text = "".join(parts).rstrip("\n") + "\n"
+        parts.append(entry(work, people, opts, view))
+    text = (("---\n---\n\n" if opts["front_matter"] else "") + "\n".join(parts)).rstrip("\n") + "\n"
     return {"": text.encode("utf-8")}

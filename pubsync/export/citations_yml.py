@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pubsync.export import yamlout
-from pubsync.export.workview import one_line, sort_works
+from pubsync.export.prepared import views
 from pubsync.records import Work
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -35,11 +35,20 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
         raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {ctx.data_date!r}); "
                           "the pipeline passes the date of the data in ExportContext.data_date")
     papers = {}
-    for work in sort_works(works):
-        key = paper_key(work, ctx)
+    for work, view in views(works, ctx.people):
         count = work.citations.get("scholar")
-        if key and count is not None:
-            papers[key] = {"citations": int(count), "title": one_line(work.title),
-                           "year": str(work.year) if work.year else ""}
-    data = {"metadata": {"last_updated": ctx.data_date}, "papers": dict(sorted(papers.items()))}
-    return {"": yamlout.dump(data).encode("utf-8", "replace")}
+        if count is None:
+            continue
+        key = paper_key(work, ctx)
+        if key:
+            papers[key] = (int(count), view.title, str(work.year) if work.year else "")
+    # What yamlout.dump writes for {metadata: {last_updated}, papers: {key: {citations, title, year}}}, spelled out.
+    q = yamlout.quote
+    lines = [f"metadata:\n  last_updated: {q(ctx.data_date)}"]
+    if papers:
+        lines.append("papers:")
+        lines.extend([f"  {yamlout.key(key)}:\n    citations: {count}\n    title: {q(title)}\n    year: {q(year)}"
+                      for key, (count, title, year) in sorted(papers.items())])
+    else:
+        lines.append("papers: {}")
+    return {"": ("\n".join(lines) + "\n").encode("utf-8", "replace")}

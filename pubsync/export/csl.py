@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsync.export.names import author_parts, owners, person_family_given
-from pubsync.export.workview import date_parts, one_line, safe_url, sort_works
+from pubsync.export.prepared import View, views
+from pubsync.export.workview import one_line, safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
 
@@ -16,43 +16,56 @@ CSL_TYPES = {
 }
 
 
-def csl_authors(work: Work, people: list[Person], mark_self: bool = False) -> list[dict[str, Any]]:
+def csl_authors(work: Work, people: list[Person], mark_self: bool = False,
+                view: View | None = None) -> list[dict[str, Any]]:
+    if view is None:
+        view = View(work, people)
     out: list[dict[str, Any]] = []
-    for author, person in zip(work.authors, owners(work, people)):
-        family, given = person_family_given(person) if person else author_parts(author.name, author.family,
-                                                                                 author.given)[:2]
-        if not family and not given:
+    for family, given, _, _, mine in view.authors:
+        if given:
+            item: dict[str, Any] = {"family": family, "given": given}
+        elif family:
+            item = {"literal": family}
+        else:
             continue
-        item: dict[str, Any] = {"family": family, "given": given} if given else {"literal": family}
-        if mark_self and person:
+        if mark_self and mine:
             item["x-self"] = True
         out.append(item)
     return out
 
 
-def csl_item(work: Work, people: list[Person], abstract: bool = True, mark_self: bool = False) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": work.key, "type": CSL_TYPES.get(work.type, "document"),
-                            "title": one_line(work.title)}
-    item["author"] = csl_authors(work, people, mark_self)
-    parts = date_parts(work)
+def csl_item(work: Work, people: list[Person], abstract: bool = True, mark_self: bool = False,
+             view: View | None = None) -> dict[str, Any]:
+    if view is None:
+        view = View(work, people)
+    item: dict[str, Any] = {"id": work.key, "type": CSL_TYPES.get(work.type, "document"), "title": view.title,
+                            "author": csl_authors(work, people, mark_self, view)}
+    parts = view.date_parts
     if parts:
         item["issued"] = {"date-parts": [parts]}
     if work.venue:
-        item["container-title"] = one_line(work.venue)
-    if work.ids.get("doi"):
-        item["DOI"] = work.ids["doi"]
-    arxiv = work.ids.get("arxiv")
-    url = safe_url(work.url) or safe_url(work.links.get("arxiv", "")) or \
-        (f"https://arxiv.org/abs/{arxiv}" if arxiv else "") or (f"https://doi.org/{item['DOI']}" if "DOI" in item else "")
-    url = safe_url(url)
+        item["container-title"] = view.venue
+    ids = work.ids
+    doi = ids.get("doi")
+    if doi:
+        item["DOI"] = doi
+    arxiv = ids.get("arxiv")
+    url = csl_url(work, arxiv, doi)
     if url:
         item["URL"] = url
-    if work.type == "preprint" and arxiv:
+    if arxiv and work.type == "preprint":
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{arxiv}"
     if abstract and work.abstract:
         item["abstract"] = one_line(work.abstract)
     return item
+
+
+def csl_url(work: Work, arxiv: str | None, doi: str | None) -> str:
+    """The item's URL: the work's own, else its arXiv page, else its DOI; '' when none is safe."""
+    url = safe_url(work.url) or safe_url(work.links.get("arxiv", "")) or \
+        (f"https://arxiv.org/abs/{arxiv}" if arxiv else "") or (f"https://doi.org/{doi}" if doi else "")
+    return safe_url(url) if url else ""
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)     # what json.dumps(ensure_ascii=False) builds on every call
@@ -61,6 +74,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)     # what json.dumps(ensure_asc
 def render(works: list[Work], ctx) -> dict[str, bytes]:
     # One item per line: a changed work is a one-line diff, and json's C encoder only runs without indent.
     encode = _ENCODER.encode
-    lines = [encode(csl_item(w, ctx.people, ctx.options["abstract"])) for w in sort_works(works)]
+    people, abstract = ctx.people, ctx.options["abstract"]
+    lines = [encode(csl_item(w, people, abstract, False, v)) for w, v in views(works, people)]
     body = ",\n".join(lines)
     return {"": (f"[\n{body}\n]\n" if lines else "[]\n").encode("utf-8", "replace")}

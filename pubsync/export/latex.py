@@ -116,4 +116,7 @@ def markup(text: str) -> str:
 
 def raw_id(text: str) -> str:
     """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold percent-encoded."""
+    if type(text) is str and text.isprintable() and " " not in text and "\\" not in text and "{" not in text \
+            and "}" not in text:
+        return text     # what the line below returns for such text (one_line() keeps it), without the copies
     return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
-from pubsync.export.names import author_parts, owners
+from pubsync.export.prepared import View
 from pubsync.export.workview import one_line
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -49,43 +48,47 @@ def h(text: object) -> str:
 _H_ANY = re.compile(r"[&<>\"'{}]")
 
 
-def author_names(work: Work, people: list[Person]) -> list[tuple[str, str, bool]]:
+def author_names(work: Work, people: list[Person], view: View | None = None) -> list[tuple[str, str, bool]]:
     """(name, marks, is_owner) per author; an owner is written as the Person's own name."""
-    out = []
-    for author, person in zip(work.authors, owners(work, people)):
-        _, _, name, marks = author_parts(author.name, author.family, author.given)
-        if person:
-            name = _person_display(person.name)
-        if name:
-            out.append((name, marks, person is not None))
-    return out
+    if view is None:
+        view = View(work, people)
+    return [(name, marks, mine) for _, _, name, marks, mine in view.authors if name]
 
 
-@lru_cache(maxsize=256)
-def _person_display(name: str) -> str:
-    name = " ".join(name.split())
-    if "," in name:
-        family, _, given = name.partition(",")
-        name = f"{given.strip()} {family.strip()}"
-    return name
-
-
-def authors_markdown(work: Work, people: list[Person]) -> str:
+def authors_markdown(work: Work, people: list[Person], view: View | None = None) -> str:
     """'**Yifei He\\***, Pranit Chawla\\*, …' — owners bold, equal-contribution marks kept."""
-    parts = []
-    for name, marks, mine in author_names(work, people):
-        text = md(name) + md(marks) if marks else md(name)
-        parts.append(f"**{text}**" if mine else text)
-    if parts and not work.authors_complete:
-        parts.append("et al.")
-    return ", ".join(parts)
+    if view is None:
+        view = View(work, people)
+    text = view.cached.get("authors_markdown")
+    if text is None:
+        parts = []
+        for _, _, name, marks, mine in view.authors:
+            if not name:
+                continue
+            text = md(name) + md(marks) if marks else md(name)
+            parts.append(f"**{text}**" if mine else text)
+        if parts and not work.authors_complete:
+            parts.append("et al.")
+        text = view.cached["authors_markdown"] = ", ".join(parts)
+    return text
 
 
-def authors_html(work: Work, people: list[Person]) -> str:
-    parts = []
-    for name, marks, mine in author_names(work, people):
-        text = h(name + marks)
-        parts.append(f'<strong class="author-self">{text}</strong>' if mine else text)
-    if parts and not work.authors_complete:
-        parts.append("et al.")
-    return ", ".join(parts)
+def authors_html(work: Work, people: list[Person], view: View | None = None) -> str:
+    if view is None:
+        view = View(work, people)
+    text = view.cached.get("authors_html")
+    if text is None:
+        parts = [f'<strong class="author-self">{text}</strong>' if mine else text for text, mine in html_names(view)]
+        if parts and not work.authors_complete:
+            parts.append("et al.")
+        text = view.cached["authors_html"] = ", ".join(parts)
+    return text
+
+
+def html_names(view: View) -> list[tuple[str, bool]]:
+    """(h(name + marks), is_owner) per named author: the html list and academicpages' citation both write these."""
+    names = view.cached.get("html_names")
+    if names is None:
+        names = view.cached["html_names"] = [(h(name + marks), mine) for _, _, name, marks, mine in view.authors
+                                             if name]
+    return names

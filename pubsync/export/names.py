@@ -27,6 +27,8 @@ _ASCII_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ"
 @lru_cache(maxsize=1 << 16)
 def ascii_fold(text: str) -> str:
     """'Łukasz Müller' → 'Lukasz Muller'; characters with no ASCII form are dropped."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))
     return text.encode("ascii", "ignore").decode("ascii")
 
@@ -84,6 +86,11 @@ def marks_of(author: Author) -> str:
 def author_parts(name: str, family: str, given: str) -> tuple[str, str, str, str]:
     """(family, given, display, marks) of an author with these fields: family_given(), display() and marks_of()
     at once, cached — every format asks, and co-authors recur across works."""
+    if not family and not given and "," not in name:
+        last = name[-1:]
+        if last and not last.isspace() and last not in MARKS:     # no trailing marks: split_marks() keeps it whole
+            bare = name.strip()
+            return (*split_name(bare), bare, "")
     author = Author(name=name, family=family, given=given)
     fam, giv = family_given(author)
     return fam, giv, display(author), marks_of(author)

@@ -6,15 +6,16 @@ import re
 from pubsync.export.names import ascii_fold
 
 MAX_SLUG = 60
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, fallback: str = "untitled", max_len: int = MAX_SLUG) -> str:
     """'Localize-and-Stitch: Efficient …' → 'localize-and-stitch-efficient-…', cut at a word boundary."""
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(str(text)).lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_fold(str(text)).lower()).strip("-")
     if len(slug) > max_len:
         cut = slug[:max_len + 1]
         slug = cut[:cut.rfind("-")] if "-" in cut[1:] else slug[:max_len]
         slug = slug.strip("-")
     if not slug:
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(str(fallback)).lower()).strip("-")[:max_len] or "untitled"
+        slug = _NOT_SLUG.sub("-", ascii_fold(str(fallback)).lower()).strip("-")[:max_len] or "untitled"
     return slug

@@ -25,7 +25,11 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 
 def sort_works(works: list[Work]) -> list[Work]:
     """Newest first; works without a year last; then title and key, so the order never depends on the input's."""
-    return sorted(works, key=lambda w: (-(w.year or 0), _neg_date(w.date), w.title.casefold(), w.key))
+    return sorted(works, key=sort_key)
+
+
+def sort_key(work: Work) -> tuple:
+    return (-(work.year or 0), _neg_date(work.date), work.title.casefold(), work.key)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -56,7 +60,10 @@ def date_parts(work: Work) -> list[int]:
 
 def iso_date(work: Work) -> str:
     """YYYY-MM-DD with missing parts as 01; 1900-01-01 without a year (academicpages' own default)."""
-    parts = date_parts(work)
+    return iso_date_of(date_parts(work))
+
+
+def iso_date_of(parts: list[int]) -> str:
     if not parts:
         return "1900-01-01"
     year, month, day = (parts + [1, 1])[:3]
@@ -64,7 +71,10 @@ def iso_date(work: Work) -> str:
 
 
 def month_abbr(work: Work) -> str:
-    parts = date_parts(work)
+    return month_of(date_parts(work))
+
+
+def month_of(parts: list[int]) -> str:
     return MONTHS[parts[1] - 1] if len(parts) >= 2 else ""
 
 

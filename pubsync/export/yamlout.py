@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 from typing import Any
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -24,6 +25,22 @@ def quote(text: str) -> str:
         return f'"{text}"'
     out = json.dumps(text, ensure_ascii=False)
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
+# quote() minus the YAML-only escapes, as one C call: a JSON string. A document built with it must go through
+# yaml_safe() once at the end; that escapes the same characters quote() would have (they can only be inside strings).
+quote_json = encode_basestring
+
+
+def yaml_safe(document: str) -> str:
+    """A document whose strings were written with quote_json(), with what YAML forbids escaped as quote() does."""
+    if document.isascii() or not _YAML_UNSAFE.search(document):
+        return document
+    return _YAML_UNSAFE.sub(_escape_unsafe, document)
+
+
+def _escape_unsafe(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 _KEYS: dict[str, str] = {}     # the emitted form of every string key seen (a handful: field names)
@@ -102,6 +119,19 @@ def _emit_seq(seq: list, pad: str, out: list[str]) -> None:
             out.extend(lines)
         else:
             out.append(f"{pad}- {_empty(item) if isinstance(item, (dict, list)) else _scalar(item)}")
+
+
+def key(value: Any) -> str:
+    """A mapping key as dump() writes it."""
+    return _key(value)
+
+
+scalar = _scalar
+
+
+def emit_map(mapping: dict, pad: str, out: list[str]) -> None:
+    """Append the lines of a non-empty mapping whose keys sit at `pad` (as dump() writes a nested one)."""
+    _emit_map(mapping, pad, pad, out)
 
 
 def dump(value: dict | list) -> str:
