@@ -300,3 +300,32 @@ def test_a_work_changed_in_place_between_renders_is_rendered_anew():
     assert "Person, Renamed" in render("bibtex", works, ctx)[""].decode()
     # Other people: other owner marks, from the same Work objects.
     assert "**" in text and "**" not in render("markdown", works, ExportContext(people=[]))[""].decode()
+
+
+def test_owner_found_by_initials_only_when_unambiguous():
+    from pubsync.export.names import owners
+    from pubsync.records import Author, Work
+    from pubsync.settings import Person
+    albert = Person(name="Albert Einstein", key="ae")
+    scholar_row = Work(key="k", people=["ae"], authors=[Author("A Einstein"), Author("B Podolsky"), Author("N Rosen")])
+    assert owners(scholar_row, [albert]) == [albert, None, None]
+    # a sibling with the same surname and initial on the same paper: nobody is marked rather than the wrong one
+    siblings = Work(key="s", people=["ae"], authors=[Author("A Einstein"), Author("A Einstein")])
+    assert owners(siblings, [albert]) == [None, None]
+    # another initial is another person; and a work that is not Albert's never marks him by initials
+    assert owners(Work(key="e", people=["ae"], authors=[Author("E Einstein")]), [albert]) == [None]
+    assert owners(Work(key="o", people=["other"], authors=[Author("A Einstein")]), [albert]) == [None]
+
+
+def test_a_landing_page_that_is_the_doi_or_arxiv_link_is_not_a_second_button():
+    from pubsync.export.workview import links
+    from pubsync.records import Work
+    w = Work(key="k", ids={"doi": "10.1/x", "arxiv": "2510.10657"},
+             links={"html": "http://dx.doi.org/10.1/X"})
+    assert "html" not in links(w) and links(w)["doi"] == "https://doi.org/10.1/x"
+    w.links = {"html": "http://arxiv.org/abs/2510.10657v2"}
+    assert "html" not in links(w)
+    w.links = {"html": "https://publisher.example/paper/1"}
+    assert links(w)["html"] == "https://publisher.example/paper/1"
+    w.links, w.extra = {}, {"html": "https://doi.org/10.1/x"}      # the user's own choice stays
+    assert links(w)["html"] == "https://doi.org/10.1/x"

@@ -146,7 +146,30 @@ def owners(work: Work, people: list[Person]) -> list[Person | None]:
             if keys & person_keys:
                 found[i] = person
                 break
+    _match_initials(work, authors, found, candidates)
     return found
+
+
+def _match_initials(work: Work, authors: list[Author], found: list[Person | None], candidates: list[Person]) -> None:
+    """Scholar and some ORCID entries abbreviate every given name ("A Einstein", "PGR De Almeida"). On a work that
+    belongs to the person and where nobody is them yet, the one author with their family name and first initial
+    is them; two such authors (a sibling on the same paper) are left unmarked."""
+    for person in candidates:
+        if person.key not in work.people or person in found:
+            continue
+        family, given = person_family_given(person)
+        fam, initial = ascii_fold(family).lower(), ascii_fold(given)[:1].lower()
+        if not fam or not initial:
+            continue
+        fits = []
+        for i, author in enumerate(authors):
+            if found[i] is not None or author.orcid or author.openalex:
+                continue
+            a_family, a_given = family_given(author)
+            if ascii_fold(a_family).lower() == fam and ascii_fold(a_given)[:1].lower() == initial:
+                fits.append(i)
+        if len(fits) == 1:
+            found[fits[0]] = person
 
 
 _NONE = 1 << 30

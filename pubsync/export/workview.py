@@ -128,7 +128,21 @@ def links(work: Work, site_kind: str = "plain") -> dict[str, str]:
                 url = safe_url(work_links[kind])
                 if url:
                     out[kind] = url
+    html = out.get("html")
+    if html and not extra.get("html") and _same_place(html, out.get("doi", ""), out.get("arxiv", "")):
+        del out["html"]           # a source's landing page that is just the DOI or arXiv link: one button, not two
     return out
+
+
+def _same_place(url: str, *others: str) -> bool:
+    bare = _bare_url(url)
+    return any(o and _bare_url(o) == bare for o in others)
+
+
+def _bare_url(url: str) -> str:
+    """Scheme, www./dx. and an arXiv version dropped: 'http://arxiv.org/abs/2510.10657v2' ~ 'https://arxiv.org/abs/2510.10657'."""
+    url = re.sub(r"^https?://(www\.|dx\.)?", "", url.strip().lower()).rstrip("/")
+    return re.sub(r"^(arxiv\.org/abs/.+?)v\d+$", r"\1", url)
 
 
 _DERIVED_TYPES = ("arxiv", "doi")     # in LINK_TYPES order; links built from ids, never taken from extras
