@@ -155,21 +155,28 @@ def _match_initials(work: Work, authors: list[Author], found: list[Person | None
     belongs to the person and where nobody is them yet, the one author with their family name and first initial
     is them; two such authors (a sibling on the same paper) are left unmarked."""
     for person in candidates:
-        if person.key not in work.people or person in found:
+        if person.key not in work.people or any(f is person for f in found):
             continue
-        family, given = person_family_given(person)
-        fam, initial = ascii_fold(family).lower(), ascii_fold(given)[:1].lower()
+        fam, initial = _family_initial(person.name)
         if not fam or not initial:
             continue
-        fits = []
-        for i, author in enumerate(authors):
-            if found[i] is not None or author.orcid or author.openalex:
-                continue
-            a_family, a_given = family_given(author)
-            if ascii_fold(a_family).lower() == fam and ascii_fold(a_given)[:1].lower() == initial:
-                fits.append(i)
+        fits = [i for i, author in enumerate(authors)
+                if found[i] is None and not author.orcid and not author.openalex
+                and _author_family_initial(author.name, author.family, author.given) == (fam, initial)]
         if len(fits) == 1:
             found[fits[0]] = person
+
+
+@lru_cache(maxsize=1 << 10)
+def _family_initial(name: str) -> tuple[str, str]:
+    family, given = split_name(name)
+    return ascii_fold(family).lower(), ascii_fold(given)[:1].lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def _author_family_initial(name: str, family: str, given: str) -> tuple[str, str]:
+    a_family, a_given = family_given(Author(name, family, given))
+    return ascii_fold(a_family).lower(), ascii_fold(a_given)[:1].lower()
 
 
 _NONE = 1 << 30
