@@ -68,7 +68,10 @@ CLEAN_NAMES = 0.5          # share of written-out given names from which a recor
 NUMBERISH = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 # columns of record_numbers
 (_YEAR, _PREPRINT, _WORDS, _CHARS, _SURNAMES, _KIND, _FULL, _GENERIC, _TRUNCATED, _INITIALS, _FLAT, _VENUE,
- _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS, _KNOWN_VENUE, _PARTS) = range(20)
+ _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS, _KNOWN_VENUE, _PARTS,
+ _DOI, _DOI_FAMILY, _ARXIV, _OPENALEX, _PMID, _PMCID, _SCHOLAR, _PREPRINT_DOI, _ZENODO, _PARTS_ID) = range(30)
+# the exact-match ids match.identity compares, in its order
+EXACT_ID_COLUMNS = {"openalex": _OPENALEX, "pmid": _PMID, "pmcid": _PMCID, "scholar": _SCHOLAR}
 
 # Process-wide ids of the strings and string sets records hold, so that batch scoring compares integers.
 _IDS: dict = {}
@@ -78,9 +81,13 @@ def _id(value) -> int:
     return _IDS.setdefault(value, len(_IDS))
 
 
-def id_array(strings) -> np.ndarray:
-    """Sorted ids of a set of strings (for counting shared words, surnames and initials in numpy)."""
-    return np.array(sorted(map(_id, strings)), dtype=np.int64)
+@lru_cache(maxsize=1 << 17)
+def id_array(strings: frozenset[str]) -> np.ndarray:
+    """Sorted ids of a set of strings (for counting shared words, surnames and initials in numpy); read-only,
+    shared by the records with that set."""
+    ids = np.array(sorted(map(_id, strings)), dtype=np.int64)
+    ids.flags.writeable = False
+    return ids
 
 
 def record_numbers(f) -> tuple[float, ...]:
@@ -91,7 +98,26 @@ def record_numbers(f) -> tuple[float, ...]:
             float(len(f.surnames)), float(_id(f.first_surname)), float(_id(f.numberish)),
             # for match.score_pairs: which pairs need the identifier, type and part rules
             float(_id(f.type)), float(bool(f.doi or f.arxiv or f.ids)), float(bool(f.linked_dois)),
-            float(_id(f.known_venue)) if f.known_venue else -1.0, float(bool(f.parts)))
+            float(_id(f.known_venue)) if f.known_venue else -1.0, float(bool(f.parts)),
+            # for match's vectorised identity rules: interned identifiers, -1 when the record has none
+            _id_or_none(f.doi), _id_or_none(f.doi_family), _id_or_none(f.arxiv),
+            *(_id_or_none(f.ids.get(name, "")) for name in EXACT_ID_COLUMNS),
+            float(f.doi.startswith(_PREPRINT_PREFIXES)), float(f.doi.startswith(_ZENODO_PREFIX)),
+            _id_or_none(f.parts))
+
+
+def _id_or_none(value) -> float:
+    return float(_id(value)) if value else -1.0
+
+
+def configure_identity(preprint_prefixes: tuple[str, ...], zenodo_prefix: str) -> None:
+    """match.py names the preprint-server and Zenodo DOI prefixes; record_numbers flags DOIs with them."""
+    global _PREPRINT_PREFIXES, _ZENODO_PREFIX
+    _PREPRINT_PREFIXES, _ZENODO_PREFIX = preprint_prefixes, zenodo_prefix
+
+
+_PREPRINT_PREFIXES: tuple[str, ...] = ()
+_ZENODO_PREFIX = "\0"
 
 
 def _year_gap(a, b) -> float:
@@ -206,6 +232,17 @@ class RecordTable:
         self.words = _IdLists(list(map(_get_word_ids, feats)))
         self.surnames = _IdLists(list(map(_get_surname_ids, feats)))
         self.initials = _IdLists(list(map(_get_initial_ids, feats)))
+        # (record << 32) | DOI id of every published/related DOI a record names, sorted, for links()
+        self.linked = np.array(sorted((i << 32) | _id(d) for i, f in enumerate(feats) if f.linked_dois
+                                      for d in f.linked_dois), dtype=np.int64)
+
+    def links(self, records: np.ndarray, dois: np.ndarray) -> np.ndarray:
+        """Per k, whether record records[k] names DOI id dois[k] (-1: no DOI) among its linked DOIs."""
+        if not len(self.linked):
+            return np.zeros(len(records), dtype=bool)
+        key = (records << 32) | np.maximum(dois, 0)
+        found = np.minimum(np.searchsorted(self.linked, key), len(self.linked) - 1)
+        return (self.linked[found] == key) & (dois >= 0)
 
 
 def _picker(rows: list[int]):
@@ -345,7 +382,26 @@ class TreeModel:
             out[start:start + chunk] = self._predict_chunk(rows[start:start + chunk])
         return out
 
+    def contributions(self, rows: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+        """(totals, per-feature Saabas contributions) of many rows: explain() for a batch. Each exit leaf's
+        path adds fixed amounts per feature, precomputed per leaf, so a row's contributions are a sum of one
+        table row per tree."""
+        tables = self._tables()
+        n = rows.shape[0]
+        totals = np.empty(n, dtype=np.float64)
+        contrib = np.empty((n, len(FEATURE_NAMES)), dtype=np.float64)
+        for start in range(0, n, chunk):
+            part = rows[start:start + chunk]
+            leaf = self._exit_leaves(part)
+            totals[start:start + chunk] = self.base + tables.leaf_values[leaf].sum(axis=1)
+            contrib[start:start + chunk] = tables.leaf_paths[leaf].sum(axis=1)
+        return totals, contrib
+
     def _predict_chunk(self, rows: np.ndarray) -> np.ndarray:
+        return self.base + self._tables().leaf_values[self._exit_leaves(rows)].sum(axis=1)
+
+    def _exit_leaves(self, rows: np.ndarray) -> np.ndarray:
+        """(rows, trees) index into the leaf tables of each tree's exit leaf."""
         tables = self._tables()
         acc = None
         for f, thresholds, masks in tables.features:
@@ -364,7 +420,7 @@ class TreeModel:
         else:
             leaf = (lowest.astype(np.float64).view(np.int64) >> 52) - 1023
         leaf += tables.leaf_offsets
-        return self.base + tables.leaf_values[leaf].sum(axis=1)
+        return leaf
 
     def _tables(self) -> "_QuickScorer":
         cached = self.__dict__.get("_quickscorer")
@@ -405,6 +461,8 @@ class _QuickScorer:
     masks_dtype: type
     leaf_offsets: np.ndarray                               # (1, trees): where each tree's leaves start
     leaf_values: np.ndarray                                # leaf values, left to right per tree
+    leaf_paths: np.ndarray                                 # (leaves, features): per leaf, what each feature
+                                                           # added along the path to it (Saabas)
 
     @classmethod
     def build(cls, model: "TreeModel") -> "_QuickScorer":
@@ -447,8 +505,23 @@ class _QuickScorer:
         values = np.zeros((trees, width), dtype=np.float64)
         for t, leaves in enumerate(leaves_per_tree):
             values[t, :len(leaves)] = model.value[leaves]
+        paths = np.zeros((trees, width, len(FEATURE_NAMES)), dtype=np.float64)
+        value = model.value.tolist()
+        for t, root in enumerate(model.roots.tolist()):
+            position = {leaf: k for k, leaf in enumerate(leaves_per_tree[t])}
+            stack = [(root, [0.0] * len(FEATURE_NAMES))]
+            while stack:
+                node, added = stack.pop()
+                if left[node] < 0:
+                    paths[t, position[node]] = added
+                    continue
+                for child in (left[node], right[node]):
+                    step = list(added)
+                    step[feature[node]] += value[child] - value[node]
+                    stack.append((child, step))
         return cls([(f, thresholds[f], masks[f]) for f in sorted(thresholds)], dtype,
-                   (np.arange(trees, dtype=np.int64) * width)[None, :], values.ravel())
+                   (np.arange(trees, dtype=np.int64) * width)[None, :], values.ravel(),
+                   paths.reshape(trees * width, len(FEATURE_NAMES)))
 
 
 @lru_cache(maxsize=1)
@@ -465,13 +538,19 @@ def components(row: Sequence[float], model: TreeModel, total: float | None = Non
     With `total` (the batch predictor's), the components add up to it, rounding absorbed by the prior."""
     walked, contrib = model.explain(row)
     total = walked if total is None else total
+    return total, grouped(row, contrib, total)
+
+
+def grouped(row: Sequence[float], contrib: Sequence[float], total: float) -> dict[str, float]:
+    """Per-feature contributions -> {component: log-odds}, a component listed when one of its features is
+    present or contributed; the rest of `total` (the prior) goes to 'title'."""
     comps: dict[str, float] = {}
     for value, group, x in zip(contrib, GROUPS, row):
         if x == x or value:
             comps[group] = comps.get(group, 0.0) + value
     prior_home = "title" if "title" in comps else next(iter(comps), "title")
     comps[prior_home] = comps.get(prior_home, 0.0) + total - sum(contrib)
-    return total, comps
+    return comps
 
 
 def to_saabas(trees: list[list[dict]], base: float, depth: int, threshold: float) -> dict:

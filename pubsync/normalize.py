@@ -64,6 +64,7 @@ def latex_to_unicode(text: str) -> str:
         return text
 
 
+@lru_cache(maxsize=1 << 16)
 def repair(text: str | None) -> str:
     """Undo entity, LaTeX and mojibake damage; NFC; whitespace collapsed. Keeps case and punctuation."""
     if not text:
@@ -88,8 +89,11 @@ _FOLD_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ":
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Accents stripped, case folded, every run of non-alphanumerics one space: 'Wäsch, J.' -> 'wasch j'."""
+    if text.isascii():
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
     s = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     return _NON_ALNUM.sub(" ", s).strip()
@@ -116,6 +120,7 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii"
           "x": "10"}
 
 
+@lru_cache(maxsize=1 << 16)
 def title_parts(folded_title: str) -> frozenset[str]:
     """The part/volume numbers a folded title names, roman numerals as digits: '… part ii' -> {'2'}."""
     return frozenset(_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title))
