@@ -1,6 +1,7 @@
 """sync = pull → merge → export. Orchestrates the stages; every write to the DB is one transaction per step."""
 from __future__ import annotations
 
+import gc
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,16 @@ def parse_all(store: Store) -> tuple[list[tuple[str, int, Record]], list[str]]:
 
 def merge(store: Store, cfg: Config) -> MergeSummary:
     """Rebuild records and works from the raw records and the decisions, without the network."""
+    gc_was_on = gc.isenabled()
+    gc.disable()            # hundreds of thousands of small objects that all live to the end: collections only cost
+    try:
+        return _merge(store, cfg)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _merge(store: Store, cfg: Config) -> MergeSummary:
     from pubsync.citekeys import assign_keys
     from pubsync.merge import MergeSettings, build_works
     rows, unparsable = parse_all(store)

@@ -27,7 +27,7 @@ class Author:
     openalex: str = ""             # bare author id, A5003721947
 
     def to_dict(self) -> dict[str, str]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v}
+        return {k: v for k, v in ((f, getattr(self, f)) for f in _AUTHOR_FIELDS) if v}
 
 
 @dataclass
@@ -112,11 +112,20 @@ class Work:
         return _from_dict(cls, d)
 
 
+_AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(Author))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _to_dict(obj: Record | Work) -> dict[str, Any]:
-    """JSON-ready: authors without empty fields, year keys as strings (JSON objects have string keys)."""
-    d = dataclasses.asdict(obj)
+    """JSON-ready: authors without empty fields, year keys as strings (JSON objects have string keys).
+    Shallow on purpose (dataclasses.asdict deep-copies every value, the slowest part of a large merge): the result
+    is for serialising, not for mutating."""
+    names = _FIELDS.get(type(obj)) or _FIELDS.setdefault(type(obj), tuple(f.name for f in dataclasses.fields(obj)))
+    d = {name: getattr(obj, name) for name in names}
     d["authors"] = [a.to_dict() for a in obj.authors]
     d["counts_by_year"] = {str(k): v for k, v in sorted(obj.counts_by_year.items())}
+    if "versions" in d:
+        d["versions"] = [dict(vars(v)) for v in obj.versions]
     return d
 
 
