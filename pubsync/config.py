@@ -61,7 +61,8 @@ class Config:
 # ---- schema -------------------------------------------------------------------------------------
 
 _SOURCE_KEYS = {"enabled": bool, "base_url": str, "timeout": (int, float), "retries": int, "max_seconds": (int, float),
-                "min_interval": (int, float), "mailto": str, "cache": bool, "cache_dir": str}
+                "min_interval": (int, float), "mailto": str, "cache": bool, "cache_dir": str,
+                "incremental": bool}
 _PERSON_KEYS = {"name": str, "orcid": str, "openalex": str, "scholar": str, "arxiv": (str, dict), "aliases": list,
                 "role": str, "years": list}
 _TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict}

@@ -27,6 +27,8 @@ class SourceSettings:
     min_interval: float = 0.0      # seconds between requests (rate limit)
     mailto: str = ""               # contact for the User-Agent (and OpenAlex/Crossref polite pools)
     cache: bool = False            # HTTP cache with conditional requests (hishel)
+    incremental: bool = False      # OpenAlex: ask only for works updated since the newest one stored
+                                   # (fewer requests for big profiles, but a shrinking listing can no longer be told)
     cache_dir: str = "data/http-cache"
 
 

@@ -171,3 +171,34 @@ def test_parse_is_deterministic_on_reordered_input(realdata):
     raw = load_file(realdata, "oapy_2025-06_work_W2741809807_stateofOA.json")[0]
     shuffled = type(raw)(**{**raw.__dict__, "payload": json.dumps(dict(reversed(list(json.loads(raw.payload).items()))))})
     assert openalex.parse(raw) == openalex.parse(shuffled)
+
+
+def _work(wid, updated):
+    return {"id": f"https://openalex.org/{wid}", "title": f"Work {wid}", "publication_year": 2024,
+            "type": "article", "authorships": [], "updated_date": updated}
+
+
+def test_incremental_asks_only_for_works_updated_since_the_newest_stored():
+    with ReplayServer() as server:
+        server.add("/works", {"meta": {"count": 1, "next_cursor": None}, "results": [_work("W2", "2025-11-09T01:02:03")]})
+        settings = SourceSettings("openalex", base_url=server.url, incremental=True)
+        with HttpSession(settings, clock=SkipClock()) as s:
+            known = {"W1": "2025-10-01T00:00:00", "W2": "2025-11-08T10:00:00", "W3": "2025-11-08T23:59:59"}
+            result = openalex.fetch(s, Target("p", openalex="A5000000001"), known)
+    assert server.requests[0][1]["filter"] == "author.id:A5000000001,from_updated_date:2025-11-08"
+    assert [r.source_id for r in result.raws] == ["W2"]
+    assert result.unchanged == ["W1", "W3"] and not result.complete      # a short answer is not a shrink
+
+
+def test_incremental_falls_back_to_the_full_listing_when_the_filter_is_refused():
+    def answer(path, query):
+        if "from_updated_date" in query.get("filter", ""):
+            return 403, {"Content-Type": "application/json"}, {"error": "from_updated_date needs a paid plan"}
+        return 200, {"Content-Type": "application/json"}, {"meta": {"count": 1, "next_cursor": None},
+                                                            "results": [_work("W1", "2025-10-01")]}
+    with ReplayServer() as server:
+        server.route("/works", answer)
+        settings = SourceSettings("openalex", base_url=server.url, incremental=True)
+        with HttpSession(settings, clock=SkipClock()) as s:
+            result = openalex.fetch(s, Target("p", openalex="A5000000001"), {"W1": "2025-10-01"})
+    assert len(server.requests) == 2 and result.complete and [r.source_id for r in result.raws] == ["W1"]

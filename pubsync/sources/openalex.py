@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from typing import Any
 
-from pubsync.http import HttpSession, decode_body, json_body, one_line
+from pubsync.http import HttpSession, HttpStatusError, decode_body, json_body, one_line
 from pubsync.records import (Author, Record, canonical_arxiv, canonical_doi, canonical_openalex, canonical_orcid,
                              canonical_pmid)
 from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+
+log = logging.getLogger(__name__)
 
 NAME = "openalex"
 PER_PAGE = 200
@@ -43,11 +46,17 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
     orcid = canonical_orcid(target.orcid)
     works: dict[str, dict[str, Any]] = {}
     complete = False
+    unchanged: list[str] = []
     if author or orcid:
         filt = f"author.id:{author}" if author else f"author.orcid:{orcid}"
-        for work in _pages(session, filt):
+        since = max((m for m in known.values() if m), default="")[:10]
+        listed = _updated_since(session, filt, since) if session.settings.incremental and since else None
+        if listed is None:
+            listed, complete = list(_pages(session, filt)), True
+        else:
+            unchanged = sorted(set(known) - {work_id(w) for w in listed})
+        for work in listed:
             works.setdefault(work_id(work), work)
-        complete = True
     seen_dois = {canonical_doi(w.get("doi")) for w in works.values()}
     wanted = [d for d in dict.fromkeys(canonical_doi(d) for d in target.dois) if d and d not in seen_dois]
     for start in range(0, len(wanted), DOI_BATCH):
@@ -57,8 +66,20 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
         for work in page.get("results") or []:
             works.setdefault(work_id(work), work)
     raws = [_raw(w) for w in works.values() if work_id(w)]
-    return FetchResult(raws=raws, complete=complete, requests=session.requests,
+    return FetchResult(raws=raws, complete=complete, unchanged=unchanged, requests=session.requests,
                        discovered=discover(list(works.values()), orcid))
+
+
+def _updated_since(session: HttpSession, filt: str, since: str) -> list[dict[str, Any]] | None:
+    """Works changed on or after `since` (the newest updated_date stored); None when OpenAlex refuses the filter
+    (it has been limited to some plans), so the caller lists everything instead."""
+    try:
+        return list(_pages(session, f"{filt},from_updated_date:{since}"))
+    except HttpStatusError as e:
+        if e.status not in (400, 403):
+            raise
+        log.info("openalex: from_updated_date refused (HTTP %s); listing every work", e.status)
+        return None
 
 
 def _pages(session: HttpSession, filt: str):
