@@ -259,7 +259,10 @@ def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, as_j
 def merge(state: State) -> None:
     """Rebuild the merged works from the stored raw records and decisions (no network)."""
     cfg = state.config()
-    sys.exit(_run(state, "merge", lambda store, run_id: (_merge_and_say(state, store, cfg), 0)[1]))
+    def body(store, run_id):
+        _merge_and_say(state, store, cfg)
+        return 0
+    sys.exit(_run(state, "merge", body))
 
 
 @cli.command()
