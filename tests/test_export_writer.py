@@ -91,3 +91,13 @@ def test_real_hand_kept_page_without_markers_is_refused_then_kept_byte_for_byte(
     write("markdown", {"": b"\n* x\n\n"}, page)
     assert page.read_text(encoding="utf-8") == head + sep + "<!-- pubsync:start -->\n\n* x\n\n<!-- pubsync:end -->\n"
     assert "{% for post in site.publications reversed %}" in page.read_text(encoding="utf-8")
+
+
+def test_a_temp_file_left_by_a_killed_run_is_cleaned_up(tmp_path):
+    from pubsync.export.writer import write_bytes
+    target = tmp_path / "papers.bib"
+    target.write_bytes(b"whole")
+    stale = tmp_path / ".papers.bib.pubsync-tmp"
+    stale.write_bytes(b"half a fi")
+    assert write_bytes(target, b"whole") == "unchanged"
+    assert not stale.exists() and target.read_bytes() == b"whole"

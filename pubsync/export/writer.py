@@ -27,11 +27,12 @@ def write_bytes(path: Path | str, data: bytes, old: bytes | None | bool = True) 
     try:
         if old is True:
             old = _read_or_none(path)
-        if old == data:
-            return "unchanged"
-        mode = stat.S_IMODE(os.stat(path).st_mode) if old is not None else None
         head, name = os.path.split(path)
         tmp = os.path.join(head, f".{name}.pubsync-tmp")
+        if old == data:
+            _drop(tmp)              # left by a run killed mid-write: the target is already whole
+            return "unchanged"
+        mode = stat.S_IMODE(os.stat(path).st_mode) if old is not None else None
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)   # the umask decides for new files
         try:
             try:
@@ -51,6 +52,13 @@ def write_bytes(path: Path | str, data: bytes, old: bytes | None | bool = True) 
         raise ExportWriteError(f"cannot write {path}: {e.strerror or e}; the old file is unchanged — check the disk "
                                "space and the folder's permissions") from None
     return "written"
+
+
+def _drop(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _read_or_none(path: str) -> bytes | None:
