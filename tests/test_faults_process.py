@@ -101,14 +101,22 @@ def check_killed(baseline: Baseline, after: Baseline, root: Path) -> str:
     return per_source[0] if len(set(per_source)) == 1 else "mixed"
 
 
-def kill_trial(baseline: Baseline, after: Baseline, root: Path, delay: float) -> tuple[str, str]:
-    """Start a sync against the slowed changed world, SIGKILL it after `delay` s, check, then sync to the end."""
+def kill_trial(baseline: Baseline, after: Baseline, root: Path, delay: float,
+               after_requests: int = 0) -> tuple[str, str]:
+    """Start a sync against the slowed changed world, SIGKILL it after `delay` s, check, then sync to the end.
+    With `after_requests`, the delay counts from the moment the world has received that many requests: the
+    storing, merging and writing that follow the fetches take a fraction of a second, which kills timed from the
+    start would hit only by chance."""
     baseline.copy_to(root)
     with changed_world() as world:
         world.latency = SLOW_LATENCY
         env = python_env(**cli_env(world))
         proc = subprocess.Popen(pubsync_cmd() + ["sync"], cwd=root, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while after_requests and len(world.server.requests) < after_requests and proc.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.005)
         try:
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -133,11 +141,16 @@ def test_sigkill_at_random_points(baseline, after, tmp_path):
         started = time.monotonic()
         proc = run("sync", cwd=probe, env=cli_env(world), timeout=60)
         length = time.monotonic() - started
+        requests = len(world.server.requests)
     assert proc.returncode == 0, proc.stderr
     rng = random.Random(KILL_SEED)
-    delays = [rng.uniform(0.05, length) for _ in range(KILL_RUNS)]
+    # Half the kills anywhere in the run; half in its last phase (after the last request: the answer's latency,
+    # then the per-source transactions, the merge and the atomic writes).
+    trials = [(rng.uniform(0.05, length), 0) for _ in range(KILL_RUNS // 2)]
+    trials += [(rng.uniform(0.0, SLOW_LATENCY + 0.6), requests) for _ in range(KILL_RUNS - len(trials))]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(kill_trial, baseline, after, tmp_path / f"kill{i:02d}", d) for i, d in enumerate(delays)]
+        futures = [pool.submit(kill_trial, baseline, after, tmp_path / f"kill{i:02d}", d, n)
+                   for i, (d, n) in enumerate(trials)]
         landed = [f.result()[0] for f in futures]
     # Kills must have hit the run itself, not only its start or its end.
     assert set(landed) - {"finished"}, f"no kill landed before the sync finished: {landed}"
