@@ -10,7 +10,6 @@ decision paths (Saabas attribution), with the ensemble's prior folded into "titl
 from __future__ import annotations
 
 import json
-import math
 from itertools import chain
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass
@@ -583,6 +582,3 @@ def to_saabas(trees: list[list[dict]], base: float, depth: int, threshold: float
     return {"features": list(FEATURE_NAMES), "base": base, "depth": depth, "threshold": threshold,
             "roots": roots, "nodes": nodes}
 
-
-def logistic(total: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, total))))

@@ -1,9 +1,8 @@
 import os
-from pathlib import Path
 
 import pytest
 
-from pubsync.export import ExportError, render, splice, write
+from pubsync.export import ExportError, splice, write
 from pubsync.export.academicpages import is_ours
 
 

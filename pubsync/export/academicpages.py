@@ -35,16 +35,6 @@ def is_ours(data: bytes) -> bool:
     return False
 
 
-def _escape(text: str) -> str:
-    # Quotes stay: these values are never inside an attribute, and &#x27; would show in a double-escaped <title>.
-    return html.escape(one_line(text), quote=False)
-
-
-def _escape_tags(text: str) -> str:
-    """For the title: only < and >, which could open a tag once markdownified; '&' stays for a clean <title>."""
-    return one_line(text).replace("<", "&lt;").replace(">", "&gt;")
-
-
 def citation(work: Work, ctx, view: View | None = None) -> str:
     """'Yifei He, Yuzheng Hu. (2024). &quot;Title.&quot; <i>Venue</i>.' — HTML, as academicpages' generator writes."""
     if view is None:
@@ -101,7 +91,8 @@ def page(work: Work, stem: str, ctx, view: View | None = None) -> bytes:
 
 
 def _html_text(text: str) -> str:
-    """_escape() of text already on one line."""
+    """HTML-escaped, quotes kept: these values are never inside an attribute, and &#x27; would show in a
+    double-escaped <title>. The text is already on one line."""
     if "&" in text or "<" in text or ">" in text:
         return html.escape(text, quote=False)
     return text

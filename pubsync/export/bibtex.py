@@ -34,20 +34,10 @@ def bib_key(key: str) -> str:
     return _KEY_UNSAFE.sub("-", key) or "untitled"
 
 
-def entry_type(work: Work, preprint_type: str, has_publisher: bool) -> tuple[str, str]:
-    """(BibTeX type, the field holding the venue). Falls back to `misc` when a field the `plain` style requires is
-    missing, so real bibtex never warns."""
-    return _entry_type(work, one_line(work.venue), preprint_type, has_publisher)
-
-
 def _name_part(text: str, enc: bool) -> str:
     escaped = latex.escape(text, enc)
     # A comma or a lone "and" inside a part would split the name list: brace the part.
     return "{" + escaped + "}" if ("," in text or _AND.search(text)) else escaped
-
-
-def author_field(work: Work, people: list[Person], enc: bool) -> str:
-    return _author_field(View(work, people).authors, work.authors_complete, enc)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -158,7 +148,8 @@ def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
 
 
 def _entry_type(work: Work, venue: str, preprint_type: str, has_publisher: bool) -> tuple[str, str]:
-    """entry_type() with the venue already on one line."""
+    """(BibTeX type, the field holding the venue), the venue already on one line. Falls back to `misc` when a field
+    the `plain` style requires is missing, so real bibtex never warns."""
     t = work.type
     if t == "preprint":
         if preprint_type == "article" and work.year and work.authors:
@@ -249,15 +240,10 @@ def _derived_custom_fields(work: Work, ids: dict[str, str], opts: dict[str, Any]
     return out
 
 
-def _braced(value: str) -> str:
-    # "{{" / "{%" would open a Liquid tag if a Jekyll page ever ran this file through Liquid.
-    return "{ " + value + "}" if value.startswith(("{", "%")) else "{" + value + "}"
-
-
 def entry(work: Work, people: list[Person], opts: dict[str, Any], view: View | None = None) -> str:
     etype, pairs = fields(work, people, opts, view)
     # A value starting with "{" or "%" gets a space after the brace: "{{" / "{%" would open a Liquid tag if a Jekyll
-    # page ever ran this file through Liquid (what _braced() does, inlined: this is the hot loop).
+    # page ever ran this file through Liquid.
     lines = [(f"  {name} = {{{value}}}" if value[0] not in "{%" else f"  {name} = {{ {value}}}") if name != "month"
              else f"  month = {value}" for name, value in pairs]
     body = ",\n".join(lines) + "\n" if lines else ""

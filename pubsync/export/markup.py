@@ -48,13 +48,6 @@ def h(text: object) -> str:
 _H_ANY = re.compile(r"[&<>\"'{}]")
 
 
-def author_names(work: Work, people: list[Person], view: View | None = None) -> list[tuple[str, str, bool]]:
-    """(name, marks, is_owner) per author; an owner is written as the Person's own name."""
-    if view is None:
-        view = View(work, people)
-    return [(name, marks, mine) for _, _, name, marks, mine in view.authors if name]
-
-
 def authors_markdown(work: Work, people: list[Person], view: View | None = None) -> str:
     """'**Yifei He\\***, Pranit Chawla\\*, …' — owners bold, equal-contribution marks kept."""
     if view is None:

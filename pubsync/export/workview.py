@@ -70,10 +70,6 @@ def iso_date_of(parts: list[int]) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def month_abbr(work: Work) -> str:
-    return month_of(date_parts(work))
-
-
 def month_of(parts: list[int]) -> str:
     return MONTHS[parts[1] - 1] if len(parts) >= 2 else ""
 
