@@ -143,7 +143,7 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         raise UsageError(f"{cfg.path}: no [[people]] in the config; add one with at least name and orcid")
 
     def body(store, run_id):
-        from pubsync.pipeline import export_runs, merge, pull
+        from pubsync.pipeline import export_all, export_runs, merge, pull
         from pubsync.summary import build_summary, snapshot_works
         before = snapshot_works(store)
         with _progress(state, cfg.people) as progress:
@@ -152,8 +152,10 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
         merged = merge(store, cfg)
         after = snapshot_works(store)
         exports: dict[str, list[tuple[str, str]]] = {}
-        for fmt, people in export_runs(cfg, cfg.formats):
-            report = _diff_export(state, store, cfg, fmt, people) if dry_run else _export(store, cfg, fmt, people=people)
+        runs = export_runs(cfg, cfg.formats)
+        reports = ([(fmt, _diff_export(state, store, cfg, fmt, people)) for fmt, people in runs] if dry_run
+                   else export_all(store, cfg, runs))
+        for fmt, report in reports:
             exports.setdefault(fmt, []).extend(report)
         summary = build_summary(outcomes, merged, before, after, exports)
         _print_summary(state, summary, as_json)

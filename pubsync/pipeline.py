@@ -243,20 +243,50 @@ def site_works(store: Store, cfg: Config, people: list[Person] | None = None) ->
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
            dry_run: bool = False) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
-    from pubsync.export import ExportContext, ExportError, ExportWriteError, render, write
+    files = _render(store, cfg, [fmt], people)[fmt]
+    if dry_run:
+        return files, []
+    return files, _write(cfg, fmt, files, people, out)
+
+
+def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | None]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every (format, people) of export_runs() written, each set of people's formats rendered in one pass;
+    [(format, write report)] in the order of `runs`."""
+    groups: dict[tuple[str, ...] | None, list[str]] = {}
+    for fmt, people in runs:
+        groups.setdefault(tuple(p.key for p in people) if people else None, []).append(fmt)
+    rendered: dict[tuple[str, tuple[str, ...] | None], dict[str, bytes]] = {}
+    by_key = {p.key: p for p in cfg.people}
+    for keys, formats in groups.items():
+        people = [by_key[k] for k in keys] if keys else None
+        for fmt, files in _render(store, cfg, formats, people).items():
+            rendered[fmt, keys] = files
+    return [(fmt, _write(cfg, fmt, rendered[fmt, tuple(p.key for p in people) if people else None], people, None))
+            for fmt, people in runs]
+
+
+def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] | None) -> dict[str, dict[str, bytes]]:
+    from pubsync.export import ExportContext, ExportError, render_many
     works = site_works(store, cfg, people)
     owners = people or cfg.people or store.people()
     # The date of the data, not of the export: the same DB exports the same bytes on any day.
     data_date = (store.last_good_fetch() or now_iso())[:10]
-    options = {k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"}
-    ctx = ExportContext(people=owners, site_kind=cfg.site_kind, options=options,
-                        data_date=data_date, scholar_users=sorted({p.scholar for p in owners if p.scholar}))
+    scholar_users = sorted({p.scholar for p in owners if p.scholar})
+    contexts = {fmt: ExportContext(people=owners, site_kind=cfg.site_kind, data_date=data_date, scholar_users=scholar_users,
+                                   options={k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"})
+                for fmt in formats}
     try:
-        files = render(fmt, works, ctx)
-        if dry_run:
-            return files, []
-        target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
-        return files, write(fmt, files, target)
+        return render_many(works, contexts)
+    except ExportError as e:
+        raise UsageError(f"{e.format or formats[0]}: {e}") from None
+
+
+def _write(cfg: Config, fmt: str, files: dict[str, bytes], people: list[Person] | None,
+           out: Path | None) -> list[tuple[str, str]]:
+    from pubsync.export import ExportError, ExportWriteError, write
+    target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
+    try:
+        return write(fmt, files, target)
     except ExportWriteError as e:
         raise PubsyncError(f"{fmt}: {e}") from None
     except ExportError as e:

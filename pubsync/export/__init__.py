@@ -1,6 +1,7 @@
 """Exporters: merged works → the files personal sites read. Pure renderers plus one careful writer.
 
     render(fmt, works, ctx) -> {relative path: bytes}     pure; "" = the target file itself
+    render_many(works, {fmt: ctx}) -> {fmt: files}        several formats in one pass (what a sync does)
     write(fmt, files, target) -> [(path, "written" | "unchanged" | "removed")]
 
 Formats and what `target` is:
@@ -14,9 +15,7 @@ Formats and what `target` is:
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from pubsync.records import Work
 from pubsync.settings import Person
 
 __all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "ExportError", "ExportWriteError", "default_path",
-           "validate_options", "render", "write", "splice", "START", "END"]
+           "validate_options", "render", "render_many", "write", "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
 SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
@@ -134,46 +133,45 @@ def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain"
     return merged
 
 
-def render(fmt: str, works: list[Work], ctx: ExportContext) -> dict[str, bytes]:
+def render(fmt: str, works: list[Work], ctx: ExportContext, parallel: bool | None = None) -> dict[str, bytes]:
     """Pure: the bytes of every file of `fmt` for these works (already curated; keys assigned)."""
-    _check_format(fmt)
-    _check_site_kind(ctx.site_kind)
-    from dataclasses import replace
-    ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))
+    return render_many(works, {fmt: ctx}, parallel)[fmt]
+
+
+def render_many(works: list[Work], contexts: dict[str, ExportContext],
+                parallel: bool | None = None) -> dict[str, dict[str, bytes]]:
+    """render() of several formats of the same works for the same people, in one pass (engine.py): what a sync
+    writes. `parallel` as engine.render_many takes it."""
+    from pubsync.export.engine import naming, render_many as run
+    renderers = {}
+    people = None
+    for fmt, ctx in contexts.items():
+        _check_format(fmt)
+        _check_site_kind(ctx.site_kind)
+        if people is not None and ctx.people != people:
+            raise ValueError("render_many: every context must be for the same people")
+        people = ctx.people
+        with naming(fmt):
+            renderers[fmt] = _renderer(fmt, replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind)))
+    return run(works, renderers, people or [], parallel)
+
+
+def _renderer(fmt: str, ctx: ExportContext):
     if fmt == "bibtex":
-        from pubsync.export import bibtex as mod
+        from pubsync.export.bibtex import Renderer
     elif fmt == "papers-yml":
-        from pubsync.export import papers_yml as mod
+        from pubsync.export.papers_yml import Renderer
     elif fmt == "academicpages":
-        from pubsync.export import academicpages as mod
+        from pubsync.export.academicpages import Renderer
     elif fmt == "citations-yml":
-        from pubsync.export import citations_yml as mod
+        from pubsync.export.citations_yml import Renderer
     elif fmt == "csl-json":
-        from pubsync.export import csl as mod
+        from pubsync.export.csl import Renderer
     elif fmt == "markdown":
-        from pubsync.export import markdown as mod
-        with no_gc():
-            return mod.render_markdown(works, ctx)
+        from pubsync.export.markdown import MarkdownRenderer as Renderer
     else:
-        from pubsync.export import markdown as mod
-        with no_gc():
-            return mod.render_html(works, ctx)
-    with no_gc():
-        return mod.render(works, ctx)
-
-
-@contextmanager
-def no_gc():
-    """Rendering allocates hundreds of thousands of strings and tuples that all stay alive until it returns: the
-    cyclic garbage collector would walk the whole heap (every Work) again and again for nothing. Reference counting
-    still frees everything; the collector is switched back on (if it was on) at the end."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        from pubsync.export.markdown import HtmlRenderer as Renderer
+    return Renderer(ctx)
 
 
 def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, str]]:
@@ -182,6 +180,7 @@ def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, st
     target = Path(target)
     if fmt == "academicpages":
         from pubsync.export.academicpages import is_ours
+        from pubsync.export.engine import no_gc
         with no_gc():
             return write_tree(files, target, is_ours)
     if set(files) != {""}:

@@ -12,8 +12,8 @@ import re
 from pubsync.export import yamlout
 from pubsync.export.markup import h, html_names, md
 from pubsync.export.slug import slugify
-from pubsync.export.prepared import View, views
-from pubsync.export.workview import best_link, one_line
+from pubsync.export.prepared import View
+from pubsync.export.workview import best_link, iso_date, one_line
 from pubsync.records import Work
 
 MARKER_KEY = "generated_by"
@@ -98,17 +98,33 @@ def _html_text(text: str) -> str:
     return text
 
 
-def render(works: list[Work], ctx) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    by_key = ctx.options["slug"] == "key"
-    for work, view in views(works, ctx.people):
-        date = view.iso_date
-        slug = slugify(work.key if by_key else work.title, fallback=work.key)
-        stem = f"{date}-{slug}"
-        if f"{stem}.md" in files:
-            stem = f"{stem}-{slugify(work.key, max_len=40)}"
-        n = 2
-        while f"{stem}.md" in files:          # same title, date and key prefix: only in broken data
-            stem, n = f"{date}-{slug}-{n}", n + 1
-        files[f"{stem}.md"] = page(work, stem, ctx, view)
-    return files
+class Renderer:
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.by_key = ctx.options["slug"] == "key"
+        self.stems: list[str] = []
+
+    def plan(self, works: list[Work]) -> list[str]:
+        """Each work's file name stem '<date>-<slug>', unique: a clash gets the key, then a number."""
+        taken: set[str] = set()
+        stems = []
+        by_key = self.by_key
+        for work in works:
+            date = iso_date(work)
+            slug = slugify(work.key if by_key else work.title, fallback=work.key)
+            stem = f"{date}-{slug}"
+            if stem in taken:
+                stem = f"{stem}-{slugify(work.key, max_len=40)}"
+            n = 2
+            while stem in taken:          # same title, date and key prefix: only in broken data
+                stem, n = f"{date}-{slug}-{n}", n + 1
+            taken.add(stem)
+            stems.append(stem)
+        self.stems = stems
+        return stems
+
+    def fragment(self, work: Work, view: View, stem: str) -> bytes:
+        return page(work, stem, self.ctx, view)
+
+    def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
+        return {f"{stem}.md": data for stem, data in zip(self.stems, fragments)}

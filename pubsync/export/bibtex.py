@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from pubsync.export import latex
-from pubsync.export.prepared import View, views
+from pubsync.export.prepared import View
 from pubsync.export.workview import one_line, safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -250,18 +250,24 @@ def entry(work: Work, people: list[Person], opts: dict[str, Any], view: View | N
     return f"@{etype}{{{bib_key(work.key)},\n{body}}}\n"
 
 
-def render(works: list[Work], ctx) -> dict[str, bytes]:
-    from pubsync.export import ExportError
-    opts = ctx.options
-    seen: dict[str, str] = {}
-    parts = []
-    people = ctx.people
-    for work, view in views(works, people):
-        key = bib_key(work.key)
-        if key in seen:
-            raise ExportError(f"bibtex: two works have the citation key {key!r} ({seen[key]!r} and {work.title!r}); "
-                              "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
-        seen[key] = work.title
-        parts.append(entry(work, people, opts, view))
-    text = (("---\n---\n\n" if opts["front_matter"] else "") + "\n".join(parts)).rstrip("\n") + "\n"
-    return {"": text.encode("utf-8")}
+class Renderer:
+    def __init__(self, ctx) -> None:
+        self.opts = ctx.options
+        self.people = ctx.people
+
+    def plan(self, works: list[Work]) -> None:
+        from pubsync.export import ExportError
+        seen: dict[str, str] = {}
+        for work in works:
+            key = bib_key(work.key)
+            if key in seen:
+                raise ExportError(f"bibtex: two works have the citation key {key!r} ({seen[key]!r} and {work.title!r}); "
+                                  "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
+            seen[key] = work.title
+
+    def fragment(self, work: Work, view: View, arg: None) -> str:
+        return entry(work, self.people, self.opts, view)
+
+    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
+        text = (("---\n---\n\n" if self.opts["front_matter"] else "") + "\n".join(fragments)).rstrip("\n") + "\n"
+        return {"": text.encode("utf-8")}

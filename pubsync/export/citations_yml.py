@@ -9,9 +9,11 @@ Keys sorted, year a string, as the script writes them; only works with a Scholar
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pubsync.export import yamlout
-from pubsync.export.prepared import views
+from pubsync.export.engine import SKIP
+from pubsync.export.prepared import View
 from pubsync.records import Work
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -29,26 +31,40 @@ def paper_key(work: Work, ctx) -> str:
     return f"{users[0]}:{scholar}" if users else ""
 
 
-def render(works: list[Work], ctx) -> dict[str, bytes]:
-    from pubsync.export import ExportError
-    if not _DATE.match(ctx.data_date or ""):
-        raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {ctx.data_date!r}); "
-                          "the pipeline passes the date of the data in ExportContext.data_date")
-    papers = {}
-    for work, view in views(works, ctx.people):
-        count = work.citations.get("scholar")
-        if count is None:
-            continue
-        key = paper_key(work, ctx)
-        if key:
-            papers[key] = (int(count), view.title, str(work.year) if work.year else "")
-    # What yamlout.dump writes for {metadata: {last_updated}, papers: {key: {citations, title, year}}}, spelled out.
-    q = yamlout.quote
-    lines = [f"metadata:\n  last_updated: {q(ctx.data_date)}"]
-    if papers:
-        lines.append("papers:")
-        lines.extend([f"  {yamlout.key(key)}:\n    citations: {count}\n    title: {q(title)}\n    year: {q(year)}"
-                      for key, (count, title, year) in sorted(papers.items())])
-    else:
-        lines.append("papers: {}")
-    return {"": ("\n".join(lines) + "\n").encode("utf-8", "replace")}
+class Renderer:
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+
+    def plan(self, works: list[Work]) -> list[Any]:
+        """Each work's paper key, or SKIP: no Scholar count, no key, or a later work with the same key."""
+        from pubsync.export import ExportError
+        if not _DATE.match(self.ctx.data_date or ""):
+            raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {self.ctx.data_date!r}); "
+                              "the pipeline passes the date of the data in ExportContext.data_date")
+        keys: list[Any] = [SKIP] * len(works)
+        last: dict[str, int] = {}
+        for i, work in enumerate(works):
+            if work.citations.get("scholar") is not None:
+                key = paper_key(work, self.ctx)
+                if key:
+                    last[key] = i
+        for key, i in last.items():
+            keys[i] = key
+        return keys
+
+    def fragment(self, work: Work, view: View, key: str) -> tuple[str, str]:
+        year = str(work.year) if work.year else ""
+        q = yamlout.quote
+        return key, (f"  {yamlout.key(key)}:\n    citations: {int(work.citations['scholar'])}\n"
+                     f"    title: {q(view.title)}\n    year: {q(year)}")
+
+    def assemble(self, works: list[Work], fragments: list[tuple[str, str] | None]) -> dict[str, bytes]:
+        # What yamlout.dump writes for {metadata: {last_updated}, papers: {key: {citations, title, year}}}, spelled out.
+        papers = sorted(f for f in fragments if f is not None)
+        lines = [f"metadata:\n  last_updated: {yamlout.quote(self.ctx.data_date)}"]
+        if papers:
+            lines.append("papers:")
+            lines.extend([text for _, text in papers])
+        else:
+            lines.append("papers: {}")
+        return {"": ("\n".join(lines) + "\n").encode("utf-8", "replace")}

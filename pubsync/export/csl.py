@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsync.export.prepared import View, views
+from pubsync.export.prepared import View
 from pubsync.export.workview import one_line, safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -71,10 +71,18 @@ def csl_url(work: Work, arxiv: str | None, doi: str | None) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)     # what json.dumps(ensure_ascii=False) builds on every call
 
 
-def render(works: list[Work], ctx) -> dict[str, bytes]:
+class Renderer:
     # One item per line: a changed work is a one-line diff, and json's C encoder only runs without indent.
-    encode = _ENCODER.encode
-    people, abstract = ctx.people, ctx.options["abstract"]
-    lines = [encode(csl_item(w, people, abstract, False, v)) for w, v in views(works, people)]
-    body = ",\n".join(lines)
-    return {"": (f"[\n{body}\n]\n" if lines else "[]\n").encode("utf-8", "replace")}
+    def __init__(self, ctx) -> None:
+        self.people = ctx.people
+        self.abstract = ctx.options["abstract"]
+
+    def plan(self, works: list[Work]) -> None:
+        return None
+
+    def fragment(self, work: Work, view: View, arg: None) -> str:
+        return _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view))
+
+    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
+        body = ",\n".join(fragments)
+        return {"": (f"[\n{body}\n]\n" if fragments else "[]\n").encode("utf-8", "replace")}

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pubsync.export.markup import authors_html, authors_markdown, h, md
-from pubsync.export.prepared import View, views
+from pubsync.export.engine import SKIP
+from pubsync.export.prepared import View
 from pubsync.export.workview import best_link, one_line, short_venue
 from pubsync.records import Work
 
@@ -35,24 +36,6 @@ def venue_line(work: Work, which: str, view: View | None = None) -> str:
 
 def buttons(available: dict[str, str], title_url: str) -> list[tuple[str, str]]:
     return [(kind, available[kind]) for kind in BUTTONS if kind in available and available[kind] != title_url]
-
-
-def groups(works: list[Work], ctx) -> list[tuple[str, list[tuple[Work, View]]]]:
-    """[(heading, [(work, view)])], in display order; one group with an empty heading when not grouped."""
-    opts = ctx.options
-    ordered = views(works, ctx.people)
-    if opts["selected_only"]:
-        ordered = [(w, v) for w, v in ordered if w.extra.get("selected")]
-    if opts["group_by"] == "year":
-        out: dict[str, list[tuple[Work, View]]] = {}
-        for w, v in ordered:
-            out.setdefault(str(w.year) if w.year else "Undated", []).append((w, v))
-        return list(out.items())
-    if opts["group_by"] == "selected":
-        chosen = [(w, v) for w, v in ordered if w.extra.get("selected")]
-        rest = [(w, v) for w, v in ordered if not w.extra.get("selected")]
-        return [(head, ws) for head, ws in (("Selected publications", chosen), ("Other publications", rest)) if ws]
-    return [("", ordered)]
 
 
 def markdown_item(work: Work, ctx, view: View | None = None) -> str:
@@ -95,21 +78,56 @@ def html_item(work: Work, ctx, view: View | None = None) -> str:
     return f"  <li>\n    {line}\n  </li>"
 
 
-def _render(works: list[Work], ctx, item: Callable[[Work, Any, View], str], heading: Callable[[str], str],
-            wrap: Callable[[list[str]], str]) -> str:
-    blocks = []
-    for head, group in groups(works, ctx):
-        items = wrap([item(w, ctx, v) for w, v in group])
-        blocks.append(f"{heading(head)}\n\n{items}" if head else items)
-    return "\n\n".join(blocks)
+class _ListRenderer:
+    """The list's items (works left out by `selected_only` get none), grouped under headings as `group_by` says."""
+    item: Callable[[Work, Any, View], str]
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.opts = ctx.options
+
+    def plan(self, works: list[Work]) -> list[Any] | None:
+        if not self.opts["selected_only"]:
+            return None
+        return [None if work.extra.get("selected") else SKIP for work in works]
+
+    def fragment(self, work: Work, view: View, arg: None) -> str:
+        return self.item(work, self.ctx, view)
+
+    def groups(self, works: list[Work], fragments: list[str | None]) -> list[tuple[str, list[str]]]:
+        """[(heading, items)] in display order; one group with an empty heading when not grouped."""
+        pairs = [(w, text) for w, text in zip(works, fragments) if text is not None]
+        by = self.opts["group_by"]
+        if by == "year":
+            out: dict[str, list[str]] = {}
+            for w, text in pairs:
+                out.setdefault(str(w.year) if w.year else "Undated", []).append(text)
+            return list(out.items())
+        if by == "selected":
+            chosen = [text for w, text in pairs if w.extra.get("selected")]
+            rest = [text for w, text in pairs if not w.extra.get("selected")]
+            return [(head, items) for head, items in (("Selected publications", chosen), ("Other publications", rest))
+                    if items]
+        return [("", [text for _, text in pairs])]
 
 
-def render_markdown(works: list[Work], ctx) -> dict[str, bytes]:
-    body = _render(works, ctx, markdown_item, lambda head: f"### {md(head)}", "\n".join)
-    return {"": f"\n{body}\n\n".encode("utf-8", "replace")}
+class MarkdownRenderer(_ListRenderer):
+    item = staticmethod(markdown_item)
+
+    def assemble(self, works: list[Work], fragments: list[str | None]) -> dict[str, bytes]:
+        blocks = [f"### {md(head)}\n\n" + "\n".join(items) if head else "\n".join(items)
+                  for head, items in self.groups(works, fragments)]
+        body = "\n\n".join(blocks)
+        return {"": f"\n{body}\n\n".encode("utf-8", "replace")}
 
 
-def render_html(works: list[Work], ctx) -> dict[str, bytes]:
-    body = _render(works, ctx, html_item, lambda head: f'<h3 class="pub-year">{h(head)}</h3>',
-                   lambda items: '<ul class="publications">\n' + "\n".join(items) + "\n</ul>")
-    return {"": f"{body}\n".encode("utf-8", "replace")}
+class HtmlRenderer(_ListRenderer):
+    item = staticmethod(html_item)
+
+    def assemble(self, works: list[Work], fragments: list[str | None]) -> dict[str, bytes]:
+        blocks = []
+        for head, items in self.groups(works, fragments):
+            block = '<ul class="publications">\n' + "\n".join(items) + "\n</ul>"
+            blocks.append(f'<h3 class="pub-year">{h(head)}</h3>\n\n{block}' if head else block)
+        body = "\n\n".join(blocks)
+        return {"": f"{body}\n".encode("utf-8", "replace")}

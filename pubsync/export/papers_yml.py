@@ -9,7 +9,7 @@ from typing import Any
 
 from pubsync.export import yamlout
 from pubsync.export.csl import CSL_TYPES, csl_item, csl_url
-from pubsync.export.prepared import View, views
+from pubsync.export.prepared import View
 from pubsync.export.markup import authors_html, authors_markdown
 from pubsync.export.workview import LINK_TYPES, links, one_line, safe_url, short_venue, site_file
 from pubsync.records import Work
@@ -54,29 +54,40 @@ def item(work: Work, ctx) -> dict[str, Any]:
     return out
 
 
-def render(works: list[Work], ctx) -> dict[str, bytes]:
-    opts = ctx.options
-    root = opts["root_key"]
-    pad = "  " if root else ""
-    out: list[str] = []
-    emit = _ItemWriter(ctx)
-    if opts["group_by"] == "year":
-        groups: dict[Any, list[tuple[Work, View]]] = {}
-        for work, view in views(works, ctx.people):
-            groups.setdefault(work.year, []).append((work, view))
-        for year, members in groups.items():
-            out.append(f"{pad}- year: {_yaml_scalar(year)}\n{pad}  papers:")
-            k = pad + "      "
-            out.extend([emit(work, view, k) for work, view in members])
-    else:
-        k = pad + "  "
-        out.extend([emit(work, view, k) for work, view in views(works, ctx.people)])
-    if root:
-        key = yamlout.key(root)
-        text = f"{key}:\n" + "\n".join(out) + "\n" if out else f"{key}: []\n"
-    else:
-        text = "\n".join(out) + "\n" if out else "[]\n"
-    return {"": yamlout.yaml_safe(text).encode("utf-8", "replace")}
+class Renderer:
+    def __init__(self, ctx) -> None:
+        opts = ctx.options
+        self.root = opts["root_key"]
+        self.by_year = opts["group_by"] == "year"
+        self.pad = "  " if self.root else ""
+        self.indent = self.pad + ("      " if self.by_year else "  ")     # the column of an item's keys
+        self.emit = _ItemWriter(ctx)
+
+    def plan(self, works: list[Work]) -> None:
+        return None
+
+    def fragment(self, work: Work, view: View, arg: None) -> str:
+        # yaml_safe() per item is yaml_safe() of the file: it escapes single characters, found only inside strings.
+        return yamlout.yaml_safe(self.emit(work, view, self.indent))
+
+    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
+        pad = self.pad
+        if self.by_year:
+            groups: dict[Any, list[str]] = {}
+            for work, text in zip(works, fragments):
+                groups.setdefault(work.year, []).append(text)
+            out: list[str] = []
+            for year, members in groups.items():
+                out.append(f"{pad}- year: {_yaml_scalar(year)}\n{pad}  papers:")
+                out.extend(members)
+        else:
+            out = fragments
+        if self.root:
+            key = yamlout.key(self.root)
+            text = f"{key}:\n" + "\n".join(out) + "\n" if out else f"{key}: []\n"
+        else:
+            text = "\n".join(out) + "\n" if out else "[]\n"
+        return {"": text.encode("utf-8", "replace")}
 
 
 _yaml_scalar = yamlout.scalar

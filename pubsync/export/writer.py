@@ -12,7 +12,9 @@ END = "<!-- pubsync:end -->"
 
 
 class ExportError(Exception):
-    """An export cannot be produced or written; str(e) says what, where, and what to do."""
+    """An export cannot be produced or written; str(e) says what, where, and what to do. `format` names the export
+    format it came from when a renderer raised it."""
+    format = ""
 
 
 class ExportWriteError(ExportError):

@@ -1,0 +1,170 @@
+"""Rendering the formats of one export run together: one pass over the works, split over two processes on a
+multi-core machine.
+
+Every format is a Renderer in three steps:
+    plan(works)                 cheap, whole-list decisions made before any work is rendered (unique citation
+                                keys, academicpages file names, which works a list leaves out); may raise ExportError
+    fragment(work, view, arg)   the costly part: one work's text in this format, a pure function of its arguments
+    assemble(works, fragments)  cheap: the fragments put together into the files
+
+Works are sorted once, each View (what every format reads off a work) is built once for all formats, and the
+fragments of the second half of the list are rendered in a forked child while the parent renders the first half.
+The result is the same bytes either way: fragments depend on nothing but their own work.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Protocol
+
+from pubsync.export.prepared import View
+from pubsync.export.writer import ExportError
+from pubsync.export.workview import sort_key
+from pubsync.records import Work
+from pubsync.settings import Person
+
+# Below this many works a fork costs more than it saves (the child's start and the fragments' way back ~ 0.05 s).
+PARALLEL_FROM = 2000
+
+
+class Renderer(Protocol):
+    def plan(self, works: list[Work]) -> list[Any] | None: ...
+    def fragment(self, work: Work, view: View, arg: Any) -> str | bytes: ...
+    def assemble(self, works: list[Work], fragments: list[Any]) -> dict[str, bytes]: ...
+
+
+SKIP = object()      # a plan's argument for a work the format leaves out; its fragment is None
+
+
+def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[Person],
+                parallel: bool | None = None) -> dict[str, dict[str, bytes]]:
+    """{format: {relative path: bytes}} for every renderer. `parallel`: None decides by the machine and the size of
+    the list, True forks whenever the platform can, False never forks."""
+    with no_gc():
+        ordered = sorted(works, key=sort_key)
+        plans = {}
+        for fmt, r in renderers.items():
+            with naming(fmt):
+                plans[fmt] = r.plan(ordered)
+
+        def compute(lo: int, hi: int) -> dict[str, list[Any]]:
+            return _fragments(ordered, lo, hi, renderers, plans, people)
+
+        n = len(ordered)
+        if _should_fork(n, parallel):
+            fragments = _in_two_processes(compute, n)
+        else:
+            fragments = compute(0, n)
+        out = {}
+        for fmt, r in renderers.items():
+            with naming(fmt):
+                out[fmt] = r.assemble(ordered, fragments[fmt])
+        return out
+
+
+@contextmanager
+def naming(fmt: str):
+    """An ExportError raised inside says which format it came from (e.format), for the caller's message."""
+    try:
+        yield
+    except ExportError as e:
+        e.format = fmt
+        raise
+
+
+def _fragments(ordered: list[Work], lo: int, hi: int, renderers: dict[str, Renderer],
+               plans: dict[str, list[Any] | None], people: list[Person]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {fmt: [] for fmt in renderers}
+    steps = [(r.fragment, plans[fmt], out[fmt].append) for fmt, r in renderers.items()]
+    for i in range(lo, hi):
+        work = ordered[i]
+        view = View(work, people)
+        for fragment, plan, add in steps:
+            if plan is None:
+                add(fragment(work, view, None))
+            else:
+                arg = plan[i]
+                add(None if arg is SKIP else fragment(work, view, arg))
+    return out
+
+
+def _should_fork(n: int, parallel: bool | None) -> bool:
+    if parallel is False or not hasattr(os, "fork") or n < 2:
+        return False
+    if parallel:
+        return True
+    # A fork copies only the calling thread: with others alive (a progress spinner, a test's server), one of them
+    # could hold a lock the child then waits on forever.
+    return n >= PARALLEL_FROM and _cpus() >= 2 and threading.active_count() == 1
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _in_two_processes(compute: Callable[[int, int], dict[str, list[Any]]], n: int) -> dict[str, list[Any]]:
+    """compute(0, mid) here and compute(mid, n) in a forked child, joined. A child that fails for any reason (an
+    exception, a kill, no memory) only means its half is computed here after all, so an error surfaces here,
+    from the same code, as it would without the fork."""
+    mid = n // 2
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                   # the child: compute, send, leave without any cleanup
+        code = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(compute(mid, n), pickle.HIGHEST_PROTOCOL)
+            with open(write_end, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        first = compute(0, mid)
+        with open(read_end, "rb") as pipe:
+            payload = pipe.read()
+    except BaseException:
+        _stop(pid, read_end)
+        raise
+    _, status = os.waitpid(pid, 0)
+    rest = pickle.loads(payload) if status == 0 and payload else compute(mid, n)
+    for fmt, items in first.items():
+        items.extend(rest[fmt])
+    return first
+
+
+def _stop(pid: int, read_end: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.close(read_end)
+    except OSError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+@contextmanager
+def no_gc():
+    """Rendering allocates hundreds of thousands of strings and tuples that all stay alive until it returns: the
+    cyclic garbage collector would walk the whole heap (every Work) again and again for nothing. Reference counting
+    still frees everything; the collector is switched back on (if it was on) at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
