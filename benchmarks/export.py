@@ -11,6 +11,7 @@ Exits 1 when a median wall total exceeds the budget (seconds). Works are generat
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -22,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pubsync.export import FORMATS, START, END, ExportContext, default_path, render, write  # noqa: E402
+from pubsync.export import FORMATS, START, END, ExportContext, default_path, render_many, write  # noqa: E402
 from pubsync.records import Author, Work  # noqa: E402
 from pubsync.settings import Person  # noqa: E402
 
@@ -50,29 +51,35 @@ def synthetic_works(n: int, me: Person) -> list[Work]:
     return works
 
 
-def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str) -> tuple[float, float]:
-    """render() + write() of every format under `root`, one after another (what `pubsync sync` does per format);
-    prints one line per format; returns (wall, cpu) totals."""
-    total = total_cpu = 0.0
+def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str, parallel: bool | None) -> tuple[float, float]:
+    """What `pubsync sync` does: render_many() of every format in one pass, then write() of each; prints the render
+    and one line per format's write; returns (wall, cpu) totals. CPU counts a forked child's too."""
     statuses: dict[str, int] = {}
-    for fmt in FORMATS:
+    t0, c0 = time.perf_counter(), _cpu()
+    rendered = render_many(works, {fmt: ctx for fmt in FORMATS}, parallel=parallel)
+    t1, c1 = time.perf_counter(), _cpu()
+    print(f"  render all     {t1 - t0:6.3f} s (cpu {c1 - c0:6.3f})")
+    for fmt, files in rendered.items():
         target = root / default_path(fmt, "al-folio")
-        t0, c0 = time.perf_counter(), time.process_time()
-        files = render(fmt, works, ctx)
-        t1, c1 = time.perf_counter(), time.process_time()
+        t2, c2 = time.perf_counter(), _cpu()
         for _, status in write(fmt, files, target):
             statuses[status] = statuses.get(status, 0) + 1
-        t2, c2 = time.perf_counter(), time.process_time()
+        t3, c3 = time.perf_counter(), _cpu()
         size = sum(len(b) for b in files.values())
-        print(f"  {fmt:14s} render {t1 - t0:6.3f} s (cpu {c1 - c0:6.3f})  write {t2 - t1:6.3f} s (cpu {c2 - c1:6.3f})"
+        print(f"  {fmt:14s} write  {t3 - t2:6.3f} s (cpu {c3 - c2:6.3f})"
               f"  {len(files)} file{'s' if len(files) > 1 else ''}, {size / 1e6:.1f} MB")
-        total += t2 - t0
-        total_cpu += c2 - c0
+    total, total_cpu = time.perf_counter() - t0, _cpu() - c0
     print(f"TOTAL {label}: {total:.3f} s (cpu {total_cpu:.3f} s)  {statuses}")
     return total, total_cpu
 
 
-def phase(n: int, root: Path, which: str) -> float:
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its waited-for children (a forked renderer)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def phase(n: int, root: Path, which: str, parallel: bool | None = None) -> float:
     """One export of the site under `root` in this (fresh) process: `first` into an empty site, or `unchanged`
     over the files the first export wrote."""
     me = Person(name="Josiah Carberry", orcid="0000-0002-1825-0097")
@@ -87,16 +94,17 @@ def phase(n: int, root: Path, which: str) -> float:
         print(f"{n} works, first export into an empty site:")
     else:
         print("re-export in a new process, nothing changed:")
-    return export_all(works, ctx, root, label)[0]
+    return export_all(works, ctx, root, label, parallel)[0]
 
 
-def one_run(n: int, echo: bool = True) -> str:
+def one_run(n: int, echo: bool = True, serial: bool = False) -> str:
     """Each export in a fresh process, as each `pubsync sync` is: no cache survives from the first export.
     Returns everything the phases printed."""
     text = ""
     with tempfile.TemporaryDirectory() as tmp:
         for which in ("first", "unchanged"):
-            out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", tmp],
+            out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", tmp]
+                                 + (["--serial"] if serial else []),
                                  capture_output=True, text=True, check=True).stdout
             if echo:
                 print(out, end="", flush=True)
@@ -109,15 +117,16 @@ def main() -> int:
     parser.add_argument("--works", type=int, default=10_000)
     parser.add_argument("--budget", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=1, help="runs to summarise (min, median)")
+    parser.add_argument("--serial", action="store_true", help="render in this process only (no forked half)")
     parser.add_argument("--phase", choices=("first", "unchanged"), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        phase(args.works, Path(args.root), args.phase)
+        phase(args.works, Path(args.root), args.phase, False if args.serial else None)
         return 0
     totals: dict[str, list[tuple[float, float]]] = {}
     for run in range(max(1, args.runs)):
-        out = one_run(args.works, echo=run == args.runs - 1 or args.runs <= 1)
+        out = one_run(args.works, echo=run == args.runs - 1 or args.runs <= 1, serial=args.serial)
         for label, wall, cpu in re.findall(r"^TOTAL (.+?): ([\d.]+) s \(cpu ([\d.]+) s\)", out, re.M):
             totals.setdefault(label, []).append((float(wall), float(cpu)))
     if args.runs > 1:

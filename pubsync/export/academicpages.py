@@ -13,7 +13,7 @@ from pubsync.export import yamlout
 from pubsync.export.markup import h, html_names, md
 from pubsync.export.slug import slugify
 from pubsync.export.prepared import View
-from pubsync.export.workview import best_link, iso_date, one_line
+from pubsync.export.workview import best_link, one_line
 from pubsync.records import Work
 
 MARKER_KEY = "generated_by"
@@ -48,8 +48,9 @@ def citation(work: Work, ctx, view: View | None = None) -> str:
     return f"{head}{year}&quot;{h(work.title.rstrip('.'))}.&quot;{venue}"
 
 
-def _excerpt(work: Work, length: int) -> str:
-    text = one_line(work.extra.get("excerpt") or work.abstract)
+def _excerpt(work: Work, length: int, view: View) -> str:
+    excerpt = work.extra.get("excerpt")
+    text = one_line(excerpt) if excerpt else view.abstract
     if length == 0 or not text:
         return ""
     if len(text) > length:
@@ -59,18 +60,25 @@ def _excerpt(work: Work, length: int) -> str:
 
 
 def page(work: Work, stem: str, ctx, view: View | None = None) -> bytes:
+    head, tail = page_parts(work, ctx, view)
+    return head + stem.encode("utf-8") + tail
+
+
+def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]:
+    """The page's bytes before and after its file name stem (which only its permalink holds)."""
     if view is None:
         view = View(work, ctx.people)
     q = yamlout.quote
     work_links = view.links(work, ctx.site_kind)
     paperurl = work_links.get("pdf") or best_link(work, ctx.site_kind, available=work_links)
     cite = citation(work, ctx, view)
-    excerpt = _excerpt(work, ctx.options["excerpt_length"])
+    excerpt = _excerpt(work, ctx.options["excerpt_length"], view)
     title = view.title
     if "<" in title or ">" in title:
         title = title.replace("<", "&lt;").replace(">", "&gt;")
-    fm = [f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
-          f"permalink: /publication/{stem}\n"]
+    head = (f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
+            f"permalink: /publication/")
+    fm = ["\n"]
     if excerpt:
         fm.append(f"excerpt: {q(_html_text(excerpt))}\n")
     fm.append(f"date: {view.iso_date}\n")
@@ -85,9 +93,9 @@ def page(work: Work, stem: str, ctx, view: View | None = None) -> bytes:
     if paperurl:
         fm.append(f'<a href="{h(paperurl)}">Download paper here</a>\n\n')
     if work.abstract:
-        fm.append(md(work.abstract) + "\n\n")
+        fm.append(md(view.abstract) + "\n\n")
     fm.append(f"Recommended citation: {cite}\n")
-    return "".join(fm).encode("utf-8", "replace")
+    return head.encode("utf-8", "replace"), "".join(fm).encode("utf-8", "replace")
 
 
 def _html_text(text: str) -> str:
@@ -99,32 +107,28 @@ def _html_text(text: str) -> str:
 
 
 class Renderer:
+    """Pages are rendered around their file name: the name of a work depends on the others (a clash gets the key,
+    then a number), so names are settled in assemble() and put in the one place a page holds its name."""
+
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.by_key = ctx.options["slug"] == "key"
-        self.stems: list[str] = []
 
-    def plan(self, works: list[Work]) -> list[str]:
-        """Each work's file name stem '<date>-<slug>', unique: a clash gets the key, then a number."""
-        taken: set[str] = set()
-        stems = []
-        by_key = self.by_key
-        for work in works:
-            date = iso_date(work)
-            slug = slugify(work.key if by_key else work.title, fallback=work.key)
+    def plan(self, works: list[Work]) -> None:
+        return None
+
+    def fragment(self, work: Work, view: View, arg: None) -> tuple[str, str, bytes, bytes]:
+        slug = slugify(work.key if self.by_key else work.title, fallback=work.key)
+        return (view.iso_date, slug, *page_parts(work, self.ctx, view))
+
+    def assemble(self, works: list[Work], fragments: list[tuple[str, str, bytes, bytes]]) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for work, (date, slug, head, tail) in zip(works, fragments):
             stem = f"{date}-{slug}"
-            if stem in taken:
+            if f"{stem}.md" in files:
                 stem = f"{stem}-{slugify(work.key, max_len=40)}"
             n = 2
-            while stem in taken:          # same title, date and key prefix: only in broken data
+            while f"{stem}.md" in files:          # same title, date and key prefix: only in broken data
                 stem, n = f"{date}-{slug}-{n}", n + 1
-            taken.add(stem)
-            stems.append(stem)
-        self.stems = stems
-        return stems
-
-    def fragment(self, work: Work, view: View, stem: str) -> bytes:
-        return page(work, stem, self.ctx, view)
-
-    def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
-        return {f"{stem}.md": data for stem, data in zip(self.stems, fragments)}
+            files[f"{stem}.md"] = head + stem.encode("utf-8") + tail
+        return files

@@ -133,7 +133,7 @@ def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
             if value:
                 add(("primaryclass", value))
     if opts["abstract"] and work.abstract:
-        value = escape(work.abstract, enc)
+        value = latex.escape_line(view.abstract, enc)
         if value:
             add(("abstract", value))
     if extra:
@@ -265,9 +265,8 @@ class Renderer:
                                   "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
             seen[key] = work.title
 
-    def fragment(self, work: Work, view: View, arg: None) -> str:
-        return entry(work, self.people, self.opts, view)
+    def fragment(self, work: Work, view: View, arg: None) -> bytes:
+        return entry(work, self.people, self.opts, view).encode("utf-8")
 
-    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
-        text = (("---\n---\n\n" if self.opts["front_matter"] else "") + "\n".join(fragments)).rstrip("\n") + "\n"
-        return {"": text.encode("utf-8")}
+    def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
+        return {"": ((b"---\n---\n\n" if self.opts["front_matter"] else b"") + b"\n".join(fragments)).rstrip(b"\n") + b"\n"}

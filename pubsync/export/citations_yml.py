@@ -52,19 +52,19 @@ class Renderer:
             keys[i] = key
         return keys
 
-    def fragment(self, work: Work, view: View, key: str) -> tuple[str, str]:
+    def fragment(self, work: Work, view: View, key: str) -> tuple[str, bytes]:
         year = str(work.year) if work.year else ""
         q = yamlout.quote
         return key, (f"  {yamlout.key(key)}:\n    citations: {int(work.citations['scholar'])}\n"
-                     f"    title: {q(view.title)}\n    year: {q(year)}")
+                     f"    title: {q(view.title)}\n    year: {q(year)}").encode("utf-8", "replace")
 
-    def assemble(self, works: list[Work], fragments: list[tuple[str, str] | None]) -> dict[str, bytes]:
+    def assemble(self, works: list[Work], fragments: list[tuple[str, bytes] | None]) -> dict[str, bytes]:
         # What yamlout.dump writes for {metadata: {last_updated}, papers: {key: {citations, title, year}}}, spelled out.
         papers = sorted(f for f in fragments if f is not None)
-        lines = [f"metadata:\n  last_updated: {yamlout.quote(self.ctx.data_date)}"]
+        lines = [f"metadata:\n  last_updated: {yamlout.quote(self.ctx.data_date)}".encode("utf-8", "replace")]
         if papers:
-            lines.append("papers:")
+            lines.append(b"papers:")
             lines.extend([text for _, text in papers])
         else:
-            lines.append("papers: {}")
-        return {"": ("\n".join(lines) + "\n").encode("utf-8", "replace")}
+            lines.append(b"papers: {}")
+        return {"": b"\n".join(lines) + b"\n"}

@@ -57,7 +57,7 @@ def csl_item(work: Work, people: list[Person], abstract: bool = True, mark_self:
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{arxiv}"
     if abstract and work.abstract:
-        item["abstract"] = one_line(work.abstract)
+        item["abstract"] = view.abstract
     return item
 
 
@@ -80,9 +80,8 @@ class Renderer:
     def plan(self, works: list[Work]) -> None:
         return None
 
-    def fragment(self, work: Work, view: View, arg: None) -> str:
-        return _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view))
+    def fragment(self, work: Work, view: View, arg: None) -> bytes:
+        return _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view)).encode("utf-8", "replace")
 
-    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
-        body = ",\n".join(fragments)
-        return {"": (f"[\n{body}\n]\n" if fragments else "[]\n").encode("utf-8", "replace")}
+    def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
+        return {"": b"[\n" + b",\n".join(fragments) + b"\n]\n" if fragments else b"[]\n"}

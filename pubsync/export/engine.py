@@ -17,6 +17,7 @@ import gc
 import os
 import pickle
 import signal
+import tempfile
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Protocol
@@ -110,44 +111,79 @@ def _cpus() -> int:
 
 
 def _in_two_processes(compute: Callable[[int, int], dict[str, list[Any]]], n: int) -> dict[str, list[Any]]:
-    """compute(0, mid) here and compute(mid, n) in a forked child, joined. A child that fails for any reason (an
-    exception, a kill, no memory) only means its half is computed here after all, so an error surfaces here,
+    """compute() over the whole range, in chunks shared out between this process and a forked child: each takes
+    the next chunk when it is free (a byte from a pipe), so neither waits on the other however the machine treats
+    them. The child writes each finished chunk to an in-memory file. A child that fails for any reason (an
+    exception, a kill, no memory) only means its chunks are computed here after all, so an error surfaces here,
     from the same code, as it would without the fork."""
-    mid = n // 2
-    read_end, write_end = os.pipe()
+    chunks = max(2, min(_MAX_CHUNKS, n // _CHUNK))
+    bounds = [n * i // chunks for i in range(chunks + 1)]
+    tokens_read, tokens_write = os.pipe()
+    os.write(tokens_write, bytes(range(chunks)))       # fewer than 256 bytes: one write, never blocks
+    os.close(tokens_write)
+    results = _shared_file()
+
+    def take() -> int | None:
+        token = os.read(tokens_read, 1)
+        return token[0] if token else None
+
     pid = os.fork()
-    if pid == 0:                                   # the child: compute, send, leave without any cleanup
+    if pid == 0:                                   # the child: compute, write, leave without any cleanup
         code = 1
         try:
-            os.close(read_end)
-            payload = pickle.dumps(compute(mid, n), pickle.HIGHEST_PROTOCOL)
-            with open(write_end, "wb") as pipe:
-                pipe.write(payload)
+            while (c := take()) is not None:
+                pickle.dump((c, compute(bounds[c], bounds[c + 1])), results, pickle.HIGHEST_PROTOCOL)
+            results.flush()
             code = 0
         finally:
             os._exit(code)
-    os.close(write_end)
+    done: dict[int, dict[str, list[Any]]] = {}
     try:
-        first = compute(0, mid)
-        with open(read_end, "rb") as pipe:
-            payload = pipe.read()
-    except BaseException:
-        _stop(pid, read_end)
-        raise
-    _, status = os.waitpid(pid, 0)
-    rest = pickle.loads(payload) if status == 0 and payload else compute(mid, n)
-    for fmt, items in first.items():
-        items.extend(rest[fmt])
-    return first
+        try:
+            while (c := take()) is not None:
+                done[c] = compute(bounds[c], bounds[c + 1])
+        except BaseException:
+            _stop(pid)
+            raise
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            results.seek(0)
+            try:
+                while len(done) < chunks:
+                    c, part = pickle.load(results)
+                    done[c] = part
+            except (EOFError, pickle.UnpicklingError, ValueError, TypeError):
+                pass                            # what is missing is computed below
+    finally:
+        os.close(tokens_read)
+        results.close()
+    for c in range(chunks):               # the child's chunks, when it failed
+        if c not in done:
+            done[c] = compute(bounds[c], bounds[c + 1])
+    out = done[0]
+    for c in range(1, chunks):
+        for fmt, items in done[c].items():
+            out[fmt].extend(items)
+    return out
 
 
-def _stop(pid: int, read_end: int) -> None:
+_CHUNK = 100          # works per chunk, at least
+_MAX_CHUNKS = 255     # one byte per chunk in the pipe
+
+
+def _shared_file():
+    """A file both processes see (the fork shares it), in memory where the platform allows."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create("pubsync-render", os.MFD_CLOEXEC), "w+b")
+        except OSError:
+            pass
+    return tempfile.TemporaryFile()
+
+
+def _stop(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
-        os.close(read_end)
     except OSError:
         pass
     try:

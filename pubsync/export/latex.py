@@ -48,6 +48,11 @@ def escape(text: str, latex: bool = False) -> str:
     return _escape_clean(one_line(text), latex)
 
 
+def escape_line(text: str, latex: bool = False) -> str:
+    """escape() of text already on one line (workview.one_line)."""
+    return _escape_clean(text, latex)
+
+
 def _escape_clean(text: str, latex: bool) -> str:
     if not _SPECIAL_RE.search(text):
         return _encoder().unicode_to_latex(text) if latex and not text.isascii() else text

@@ -91,15 +91,15 @@ class _ListRenderer:
             return None
         return [None if work.extra.get("selected") else SKIP for work in works]
 
-    def fragment(self, work: Work, view: View, arg: None) -> str:
-        return self.item(work, self.ctx, view)
+    def fragment(self, work: Work, view: View, arg: None) -> bytes:
+        return self.item(work, self.ctx, view).encode("utf-8", "replace")
 
-    def groups(self, works: list[Work], fragments: list[str | None]) -> list[tuple[str, list[str]]]:
+    def groups(self, works: list[Work], fragments: list[bytes | None]) -> list[tuple[str, list[bytes]]]:
         """[(heading, items)] in display order; one group with an empty heading when not grouped."""
         pairs = [(w, text) for w, text in zip(works, fragments) if text is not None]
         by = self.opts["group_by"]
         if by == "year":
-            out: dict[str, list[str]] = {}
+            out: dict[str, list[bytes]] = {}
             for w, text in pairs:
                 out.setdefault(str(w.year) if w.year else "Undated", []).append(text)
             return list(out.items())
@@ -114,20 +114,18 @@ class _ListRenderer:
 class MarkdownRenderer(_ListRenderer):
     item = staticmethod(markdown_item)
 
-    def assemble(self, works: list[Work], fragments: list[str | None]) -> dict[str, bytes]:
-        blocks = [f"### {md(head)}\n\n" + "\n".join(items) if head else "\n".join(items)
+    def assemble(self, works: list[Work], fragments: list[bytes | None]) -> dict[str, bytes]:
+        blocks = [f"### {md(head)}\n\n".encode("utf-8", "replace") + b"\n".join(items) if head else b"\n".join(items)
                   for head, items in self.groups(works, fragments)]
-        body = "\n\n".join(blocks)
-        return {"": f"\n{body}\n\n".encode("utf-8", "replace")}
+        return {"": b"\n" + b"\n\n".join(blocks) + b"\n\n"}
 
 
 class HtmlRenderer(_ListRenderer):
     item = staticmethod(html_item)
 
-    def assemble(self, works: list[Work], fragments: list[str | None]) -> dict[str, bytes]:
+    def assemble(self, works: list[Work], fragments: list[bytes | None]) -> dict[str, bytes]:
         blocks = []
         for head, items in self.groups(works, fragments):
-            block = '<ul class="publications">\n' + "\n".join(items) + "\n</ul>"
-            blocks.append(f'<h3 class="pub-year">{h(head)}</h3>\n\n{block}' if head else block)
-        body = "\n\n".join(blocks)
-        return {"": f"{body}\n".encode("utf-8", "replace")}
+            block = b'<ul class="publications">\n' + b"\n".join(items) + b"\n</ul>"
+            blocks.append(f'<h3 class="pub-year">{h(head)}</h3>\n\n'.encode("utf-8", "replace") + block if head else block)
+        return {"": b"\n\n".join(blocks) + b"\n"}

@@ -66,28 +66,26 @@ class Renderer:
     def plan(self, works: list[Work]) -> None:
         return None
 
-    def fragment(self, work: Work, view: View, arg: None) -> str:
+    def fragment(self, work: Work, view: View, arg: None) -> bytes:
         # yaml_safe() per item is yaml_safe() of the file: it escapes single characters, found only inside strings.
-        return yamlout.yaml_safe(self.emit(work, view, self.indent))
+        return yamlout.yaml_bytes(self.emit(work, view, self.indent))
 
-    def assemble(self, works: list[Work], fragments: list[str]) -> dict[str, bytes]:
+    def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
         pad = self.pad
         if self.by_year:
-            groups: dict[Any, list[str]] = {}
+            groups: dict[Any, list[bytes]] = {}
             for work, text in zip(works, fragments):
                 groups.setdefault(work.year, []).append(text)
-            out: list[str] = []
+            out: list[bytes] = []
             for year, members in groups.items():
-                out.append(f"{pad}- year: {_yaml_scalar(year)}\n{pad}  papers:")
+                out.append(f"{pad}- year: {_yaml_scalar(year)}\n{pad}  papers:".encode("utf-8", "replace"))
                 out.extend(members)
         else:
             out = fragments
         if self.root:
-            key = yamlout.key(self.root)
-            text = f"{key}:\n" + "\n".join(out) + "\n" if out else f"{key}: []\n"
-        else:
-            text = "\n".join(out) + "\n" if out else "[]\n"
-        return {"": text.encode("utf-8", "replace")}
+            key = yamlout.key(self.root).encode("utf-8", "replace")
+            return {"": key + b":\n" + b"\n".join(out) + b"\n" if out else key + b": []\n"}
+        return {"": b"\n".join(out) + b"\n" if out else b"[]\n"}
 
 
 _yaml_scalar = yamlout.scalar
@@ -141,7 +139,7 @@ class _ItemWriter:
         if arxiv and work.type == "preprint":
             add(f'\n{k}publisher: "arXiv"\n{k}number: {q(f"arXiv:{arxiv}")}')
         if self.abstract and work.abstract:
-            add(f"\n{k}abstract: {q(one_line(work.abstract))}")
+            add(f"\n{k}abstract: {q(view.abstract)}")
         year = work.year
         extra = work.extra
         add(f"\n{k}year: {year if type(year) is int else _yaml_scalar(year)}\n{k}venue: {q(short_venue(work))}\n"

@@ -28,11 +28,12 @@ class View:
     """One work as the formats see it. `authors` holds (family, given, display, marks, is_owner) per author, with an
     owner's family/given/display taken from the Person (the site writes the owner's name one way). It holds no
     reference to its work, so keeping it never keeps a work alive."""
-    __slots__ = ("title", "venue", "date_parts", "iso_date", "month", "authors", "_links", "cached")
+    __slots__ = ("title", "venue", "abstract", "date_parts", "iso_date", "month", "authors", "_links", "cached")
 
     def __init__(self, work: Work, people: list[Person]) -> None:
         self.title = one_line(work.title)
         self.venue = one_line(work.venue)
+        self.abstract = one_line(work.abstract)     # four formats write it; a long text is worth one pass
         parts = self.date_parts = date_parts(work)
         self.iso_date = iso_date_of(parts)
         self.month = month_of(parts)

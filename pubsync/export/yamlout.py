@@ -39,6 +39,25 @@ def yaml_safe(document: str) -> str:
     return _YAML_UNSAFE.sub(_escape_unsafe, document)
 
 
+# The UTF-8 of what _YAML_UNSAFE finds, as byte strings `in` finds at memchr speed: DEL; U+0080-U+00BF (C1 controls
+# are U+0080-U+009F, a superset is fine: a hit only means the exact check runs); LS, PS; BOM; U+FFFE, U+FFFF.
+_UNSAFE_UTF8 = (b"\x7f", b"\xc2", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
+def yaml_bytes(document: str) -> bytes:
+    """yaml_safe(document).encode("utf-8", "replace"), faster: encoded first, then checked as bytes."""
+    try:
+        data = document.encode("utf-8")
+    except UnicodeEncodeError:        # a lone surrogate, which yaml_safe() escapes
+        return yaml_safe(document).encode("utf-8", "replace")
+    if data.isascii():
+        return data
+    for seq in _UNSAFE_UTF8:
+        if seq in data:
+            return yaml_safe(document).encode("utf-8")
+    return data
+
+
 def _escape_unsafe(m: re.Match[str]) -> str:
     return f"\\u{ord(m.group()):04x}"
 
