@@ -1,12 +1,16 @@
-"""Export speed: N synthetic works rendered and written to every target; prints seconds per target.
+"""Export speed: N synthetic works rendered and written to every target, as `pubsync sync` does it.
 
-    python benchmarks/export.py [--works 10000] [--budget 2.0] [--runs 5]
+    python benchmarks/export.py [--works 10000] [--budget 2.0] [--runs 5] [--serial] [--no-cache]
 
-render() + write() per format, one after another (what `pubsync sync` does), for a first export into an empty site
-and for a re-export of the same data (nothing changes on disk); per target: wall and CPU (time.process_time: the
-machine may be shared). Each export runs in a fresh process, so every cache starts cold, as in a real `pubsync sync`
-(the re-export too: it is the next sync). With --runs N the TOTAL lines of N runs are summarised (min, median).
-Exits 1 when a median wall total exceeds the budget (seconds). Works are generated deterministically.
+render_many() of all seven formats in one pass (the fragments of half the works in a forked child), then write()
+of each, in three exports of the same site, each in a fresh process as each `pubsync sync` is:
+  first      into an empty site, with an empty fragment cache (the very first sync);
+  unchanged  the same works again: every fragment comes from the cache, every file is left alone;
+  changed    1% of the works changed (a title, a citation count): those are rendered, the rest come from the cache.
+Per export: the render's wall and CPU time (this process and the forked child), each format's write. With --runs N
+the TOTAL lines are summarised (min, median). Exits 1 when a median total exceeds the budget (seconds).
+--serial renders in one process; --no-cache keeps no fragments between exports. Works are generated
+deterministically.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pubsync.export import FORMATS, START, END, ExportContext, default_path, render_many, write  # noqa: E402
+from pubsync.export import (FORMATS, START, END, ExportContext, FragmentCache, default_path, render_many,  # noqa: E402
+                            write)
 from pubsync.records import Author, Work  # noqa: E402
 from pubsync.settings import Person  # noqa: E402
 
@@ -51,15 +56,18 @@ def synthetic_works(n: int, me: Person) -> list[Work]:
     return works
 
 
-def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str, parallel: bool | None) -> tuple[float, float]:
-    """What `pubsync sync` does: render_many() of every format in one pass, then write() of each; prints the render
-    and one line per format's write; returns (wall, cpu) totals. CPU counts a forked child's too."""
+def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str, parallel: bool | None,
+               cache: Path | None) -> tuple[float, float]:
+    """What pipeline.export_all does: render_many() of every format in one pass, write() of each (the format of
+    many files first), then the fragment cache's flush(). Prints a line per step; returns (wall, cpu) totals.
+    CPU counts a forked child's too."""
     statuses: dict[str, int] = {}
+    fragments = FragmentCache(cache) if cache else None
     t0, c0 = time.perf_counter(), _cpu()
-    rendered = render_many(works, {fmt: ctx for fmt in FORMATS}, parallel=parallel)
+    rendered = render_many(works, {fmt: ctx for fmt in FORMATS}, parallel=parallel, cache=fragments)
     t1, c1 = time.perf_counter(), _cpu()
     print(f"  render all     {t1 - t0:6.3f} s (cpu {c1 - c0:6.3f})")
-    for fmt, files in rendered.items():
+    for fmt, files in sorted(rendered.items(), key=lambda item: -len(item[1])):
         target = root / default_path(fmt, "al-folio")
         t2, c2 = time.perf_counter(), _cpu()
         for _, status in write(fmt, files, target):
@@ -68,6 +76,11 @@ def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str, pa
         size = sum(len(b) for b in files.values())
         print(f"  {fmt:14s} write  {t3 - t2:6.3f} s (cpu {c3 - c2:6.3f})"
               f"  {len(files)} file{'s' if len(files) > 1 else ''}, {size / 1e6:.1f} MB")
+    if fragments:
+        t2, c2 = time.perf_counter(), _cpu()
+        fragments.flush()
+        t3, c3 = time.perf_counter(), _cpu()
+        print(f"  cache flush    {t3 - t2:6.3f} s (cpu {c3 - c2:6.3f})")
     total, total_cpu = time.perf_counter() - t0, _cpu() - c0
     print(f"TOTAL {label}: {total:.3f} s (cpu {total_cpu:.3f} s)  {statuses}")
     return total, total_cpu
@@ -79,13 +92,18 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def phase(n: int, root: Path, which: str, parallel: bool | None = None) -> float:
-    """One export of the site under `root` in this (fresh) process: `first` into an empty site, or `unchanged`
-    over the files the first export wrote."""
+PHASES = {"first": "first export", "unchanged": "unchanged re-export", "changed": "1% changed re-export"}
+
+
+def phase(n: int, root: Path, which: str, parallel: bool | None = None, cache: bool = True) -> float:
+    """One export of the site under `root` in this (fresh) process (see PHASES)."""
     me = Person(name="Josiah Carberry", orcid="0000-0002-1825-0097")
     works = synthetic_works(n, me)
+    if which == "changed":
+        for work in works[::100]:
+            work.title += " (revised)"
+            work.citations["openalex"] = work.citations.get("openalex", 0) + 1
     ctx = ExportContext(people=[me], site_kind="al-folio", data_date="2026-03-01", scholar_users=["SCHOLARUSR1"])
-    label = "first export" if which == "first" else "unchanged re-export"
     if which == "first":
         for fmt in ("markdown", "html"):
             page = root / default_path(fmt, "al-folio")
@@ -93,18 +111,16 @@ def phase(n: int, root: Path, which: str, parallel: bool | None = None) -> float
             page.write_text(f"---\n---\nintro\n{START}\n{END}\n")
         print(f"{n} works, first export into an empty site:")
     else:
-        print("re-export in a new process, nothing changed:")
-    return export_all(works, ctx, root, label, parallel)[0]
+        print(f"{PHASES[which]} in a new process:")
+    return export_all(works, ctx, root, PHASES[which], parallel, root / "pubsync.db.render-cache" if cache else None)[0]
 
 
-def one_run(n: int, echo: bool = True, serial: bool = False) -> str:
-    """Each export in a fresh process, as each `pubsync sync` is: no cache survives from the first export.
-    Returns everything the phases printed."""
+def one_run(n: int, echo: bool = True, flags: tuple[str, ...] = ()) -> str:
+    """The three exports of one site, each in a fresh process. Returns everything they printed."""
     text = ""
     with tempfile.TemporaryDirectory() as tmp:
-        for which in ("first", "unchanged"):
-            out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", tmp]
-                                 + (["--serial"] if serial else []),
+        for which in PHASES:
+            out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", tmp, *flags],
                                  capture_output=True, text=True, check=True).stdout
             if echo:
                 print(out, end="", flush=True)
@@ -118,22 +134,24 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=1, help="runs to summarise (min, median)")
     parser.add_argument("--serial", action="store_true", help="render in this process only (no forked half)")
-    parser.add_argument("--phase", choices=("first", "unchanged"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-cache", action="store_true", help="keep no rendered fragments between exports")
+    parser.add_argument("--phase", choices=tuple(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        phase(args.works, Path(args.root), args.phase, False if args.serial else None)
+        phase(args.works, Path(args.root), args.phase, False if args.serial else None, not args.no_cache)
         return 0
     totals: dict[str, list[tuple[float, float]]] = {}
     for run in range(max(1, args.runs)):
-        out = one_run(args.works, echo=run == args.runs - 1 or args.runs <= 1, serial=args.serial)
+        flags = (("--serial",) if args.serial else ()) + (("--no-cache",) if args.no_cache else ())
+        out = one_run(args.works, echo=run == args.runs - 1 or args.runs <= 1, flags=flags)
         for label, wall, cpu in re.findall(r"^TOTAL (.+?): ([\d.]+) s \(cpu ([\d.]+) s\)", out, re.M):
             totals.setdefault(label, []).append((float(wall), float(cpu)))
     if args.runs > 1:
         print()
         for label, values in totals.items():
             walls, cpus = [w for w, _ in values], [c for _, c in values]
-            print(f"{label:20s} over {args.runs} runs: wall min {min(walls):.3f} median "
+            print(f"{label:22s} over {args.runs} runs: wall min {min(walls):.3f} median "
                   f"{statistics.median(walls):.3f} s; cpu min {min(cpus):.3f} median {statistics.median(cpus):.3f} s")
     return 0 if all(statistics.median(w for w, _ in v) <= args.budget for v in totals.values()) else 1
 

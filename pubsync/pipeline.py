@@ -243,29 +243,45 @@ def site_works(store: Store, cfg: Config, people: list[Person] | None = None) ->
 def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, people: list[Person] | None = None,
            dry_run: bool = False) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
-    files = _render(store, cfg, [fmt], people)[fmt]
-    if dry_run:
-        return files, []
-    return files, _write(cfg, fmt, files, people, out)
+    from pubsync.export import FragmentCache
+    cache = FragmentCache(render_cache_dir(store))
+    files = _render(store, cfg, [fmt], people, cache)[fmt]
+    try:
+        return files, [] if dry_run else _write(cfg, fmt, files, people, out)
+    finally:
+        cache.flush()
 
 
 def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | None]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every (format, people) of export_runs() written, each set of people's formats rendered in one pass;
-    [(format, write report)] in the order of `runs`."""
+    [(format, write report)] in the order of `runs`. Formats of many files are written first, while the disk has
+    no other writes queued, and the fragment cache last."""
+    from pubsync.export import FragmentCache
+    cache = FragmentCache(render_cache_dir(store))
     groups: dict[tuple[str, ...] | None, list[str]] = {}
     for fmt, people in runs:
-        groups.setdefault(tuple(p.key for p in people) if people else None, []).append(fmt)
+        groups.setdefault(_group(people), []).append(fmt)
     rendered: dict[tuple[str, tuple[str, ...] | None], dict[str, bytes]] = {}
     by_key = {p.key: p for p in cfg.people}
     for keys, formats in groups.items():
         people = [by_key[k] for k in keys] if keys else None
-        for fmt, files in _render(store, cfg, formats, people).items():
+        for fmt, files in _render(store, cfg, formats, people, cache).items():
             rendered[fmt, keys] = files
-    return [(fmt, _write(cfg, fmt, rendered[fmt, tuple(p.key for p in people) if people else None], people, None))
-            for fmt, people in runs]
+    reports: dict[int, list[tuple[str, str]]] = {}
+    order = sorted(range(len(runs)), key=lambda i: -len(rendered[runs[i][0], _group(runs[i][1])]))
+    for i in order:
+        fmt, people = runs[i]
+        reports[i] = _write(cfg, fmt, rendered[fmt, _group(people)], people, None)
+    cache.flush()
+    return [(fmt, reports[i]) for i, (fmt, _) in enumerate(runs)]
 
 
-def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] | None) -> dict[str, dict[str, bytes]]:
+def _group(people: list[Person] | None) -> tuple[str, ...] | None:
+    return tuple(p.key for p in people) if people else None
+
+
+def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] | None,
+            cache: Any = None) -> dict[str, dict[str, bytes]]:
     from pubsync.export import ExportContext, ExportError, render_many
     works = site_works(store, cfg, people)
     owners = people or cfg.people or store.people()
@@ -276,9 +292,14 @@ def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] 
                                    options={k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"})
                 for fmt in formats}
     try:
-        return render_many(works, contexts)
+        return render_many(works, contexts, cache=cache)
     except ExportError as e:
         raise UsageError(f"{e.format or formats[0]}: {e}") from None
+
+
+def render_cache_dir(store: Store) -> Path:
+    """Where rendered fragments are kept between runs (pubsync/export/cache.py): beside the database."""
+    return Path(f"{store.path}.render-cache")
 
 
 def _write(cfg: Config, fmt: str, files: dict[str, bytes], people: list[Person] | None,

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pubsync.export.cache import FragmentCache
 from pubsync.export.writer import END, START, ExportError, ExportWriteError, splice, write_single, write_spliced, write_tree
 from pubsync.records import Work
 from pubsync.settings import Person
 
-__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "ExportError", "ExportWriteError", "default_path",
+__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "FragmentCache", "ExportError", "ExportWriteError", "default_path",
            "validate_options", "render", "render_many", "write", "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
@@ -138,12 +139,14 @@ def render(fmt: str, works: list[Work], ctx: ExportContext, parallel: bool | Non
     return render_many(works, {fmt: ctx}, parallel)[fmt]
 
 
-def render_many(works: list[Work], contexts: dict[str, ExportContext],
-                parallel: bool | None = None) -> dict[str, dict[str, bytes]]:
+def render_many(works: list[Work], contexts: dict[str, ExportContext], parallel: bool | None = None,
+                cache: FragmentCache | None = None) -> dict[str, dict[str, bytes]]:
     """render() of several formats of the same works for the same people, in one pass (engine.py): what a sync
-    writes. `parallel` as engine.render_many takes it."""
+    writes. `parallel` as engine.render_many takes it; `cache` keeps rendered fragments between runs (cache.py), so
+    only changed works are rendered again; it writes them when the caller runs cache.flush()."""
     from pubsync.export.engine import naming, render_many as run
     renderers = {}
+    slots = {}
     people = None
     for fmt, ctx in contexts.items():
         _check_format(fmt)
@@ -152,8 +155,14 @@ def render_many(works: list[Work], contexts: dict[str, ExportContext],
             raise ValueError("render_many: every context must be for the same people")
         people = ctx.people
         with naming(fmt):
-            renderers[fmt] = _renderer(fmt, replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind)))
-    return run(works, renderers, people or [], parallel)
+            ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))
+            renderers[fmt] = _renderer(fmt, ctx)
+        if cache is not None:
+            # Everything a fragment may read off the context; the data date is left out (only assembly reads it).
+            context = repr((fmt, sorted(ctx.options.items()), ctx.site_kind, ctx.scholar_users, ctx.people))
+            group = "\0".join(p.key for p in ctx.people)
+            slots[fmt] = cache.slot(fmt, group, context.encode("utf-8", "backslashreplace"))
+    return run(works, renderers, people or [], parallel, slots or None)
 
 
 def _renderer(fmt: str, ctx: ExportContext):

@@ -22,6 +22,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Protocol
 
+from pubsync.export.cache import Slot, fragment_key, work_digest
 from pubsync.export.prepared import View
 from pubsync.export.writer import ExportError
 from pubsync.export.workview import sort_key
@@ -42,29 +43,74 @@ SKIP = object()      # a plan's argument for a work the format leaves out; its f
 
 
 def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[Person],
-                parallel: bool | None = None) -> dict[str, dict[str, bytes]]:
+                parallel: bool | None = None, slots: dict[str, Slot] | None = None) -> dict[str, dict[str, bytes]]:
     """{format: {relative path: bytes}} for every renderer. `parallel`: None decides by the machine and the size of
-    the list, True forks whenever the platform can, False never forks."""
+    the list, True forks whenever the platform can, False never forks. `slots`: the fragment cache (cache.py) of
+    some formats; their cached fragments are used, the others rendered, and the slot rewritten when it changed."""
     with no_gc():
         ordered = sorted(works, key=sort_key)
+        n = len(ordered)
         plans = {}
         for fmt, r in renderers.items():
             with naming(fmt):
                 plans[fmt] = r.plan(ordered)
+        cached = _from_cache(ordered, plans, slots) if slots else {}
+        needs = {fmt: cached[fmt][1] if fmt in cached else None for fmt in renderers}
+        todo = list(range(n)) if len(cached) < len(renderers) else \
+            [i for i in range(n) if any(need[i] for need in needs.values())]
 
         def compute(lo: int, hi: int) -> dict[str, list[Any]]:
-            return _fragments(ordered, lo, hi, renderers, plans, people)
+            return _fragments(ordered, todo[lo:hi], renderers, plans, needs, people)
 
-        n = len(ordered)
-        if _should_fork(n, parallel):
-            fragments = _in_two_processes(compute, n)
+        if _should_fork(len(todo), parallel):
+            fresh = _in_two_processes(compute, len(todo))
         else:
-            fragments = compute(0, n)
+            fresh = compute(0, len(todo))
+        fragments: dict[str, list[Any]] = {}
+        for fmt in renderers:
+            if fmt not in cached:
+                fragments[fmt] = fresh[fmt]
+                continue
+            got, need, keys, known = cached[fmt]
+            made = iter(fresh[fmt])
+            for i in todo:
+                if need[i]:
+                    got[i] = next(made)
+            fragments[fmt] = got
+            entries = {k: f for k, f in zip(keys, got) if k is not None and f is not None}
+            if len(fresh[fmt]) or len(entries) != len(known):
+                slots[fmt].save(entries)
         out = {}
         for fmt, r in renderers.items():
             with naming(fmt):
                 out[fmt] = r.assemble(ordered, fragments[fmt])
         return out
+
+
+def _from_cache(ordered: list[Work], plans: dict[str, list[Any] | None], slots: dict[str, Slot]) -> dict[str, tuple]:
+    """Per cached format: (fragments with the cached ones in place, which works still need rendering, each work's
+    cache key, what the slot held)."""
+    digests = [work_digest(w) for w in ordered]
+    out = {}
+    for fmt, slot in slots.items():
+        plan = plans[fmt]
+        known = slot.load()
+        got: list[Any] = [None] * len(ordered)
+        need = [False] * len(ordered)
+        keys: list[bytes | None] = [None] * len(ordered)
+        for i, digest in enumerate(digests):
+            arg = plan[i] if plan is not None else None
+            if arg is SKIP:
+                continue
+            if digest is not None:
+                key = keys[i] = fragment_key(digest, arg)
+                hit = known.get(key)
+                if hit is not None:
+                    got[i] = hit
+                    continue
+            need[i] = True
+        out[fmt] = (got, need, keys, known)
+    return out
 
 
 @contextmanager
@@ -77,14 +123,19 @@ def naming(fmt: str):
         raise
 
 
-def _fragments(ordered: list[Work], lo: int, hi: int, renderers: dict[str, Renderer],
-               plans: dict[str, list[Any] | None], people: list[Person]) -> dict[str, list[Any]]:
+def _fragments(ordered: list[Work], todo: list[int], renderers: dict[str, Renderer],
+               plans: dict[str, list[Any] | None], needs: dict[str, list[bool] | None],
+               people: list[Person]) -> dict[str, list[Any]]:
+    """The fragments of the works at `todo`, per format in that order; a format with a `needs` list only for the
+    works it marks."""
     out: dict[str, list[Any]] = {fmt: [] for fmt in renderers}
-    steps = [(r.fragment, plans[fmt], out[fmt].append) for fmt, r in renderers.items()]
-    for i in range(lo, hi):
+    steps = [(r.fragment, plans[fmt], needs[fmt], out[fmt].append) for fmt, r in renderers.items()]
+    for i in todo:
         work = ordered[i]
         view = View(work, people)
-        for fragment, plan, add in steps:
+        for fragment, plan, need, add in steps:
+            if need is not None and not need[i]:
+                continue
             if plan is None:
                 add(fragment(work, view, None))
             else:
