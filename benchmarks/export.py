@@ -1,6 +1,6 @@
 """Export speed: N synthetic works rendered and written to every target, as `pubsync sync` does it.
 
-    python benchmarks/export.py [--works 10000] [--budget 2.0] [--runs 5] [--serial] [--no-cache]
+    python benchmarks/export.py [--works 10000] [--budget 2.0] [--runs 5] [--serial] [--no-cache] [--dir D]
 
 render_many() of all seven formats in one pass (the fragments of half the works in a forked child), then write()
 of each, in three exports of the same site, each in a fresh process as each `pubsync sync` is:
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pubsync.export import (FORMATS, START, END, ExportContext, FragmentCache, default_path, render_many,  # noqa: E402
-                            write)
+                            write_many)
 from pubsync.records import Author, Work  # noqa: E402
 from pubsync.settings import Person  # noqa: E402
 
@@ -58,29 +58,24 @@ def synthetic_works(n: int, me: Person) -> list[Work]:
 
 def export_all(works: list[Work], ctx: ExportContext, root: Path, label: str, parallel: bool | None,
                cache: Path | None) -> tuple[float, float]:
-    """What pipeline.export_all does: render_many() of every format in one pass, write() of each (the format of
-    many files first), then the fragment cache's flush(). Prints a line per step; returns (wall, cpu) totals.
-    CPU counts a forked child's too."""
+    """What pipeline.export_all does: render_many() of every format in one pass, then write_many() of them all
+    with the fragment cache's flush(). Prints a line per step; returns (wall, cpu) totals. CPU counts a forked
+    child's too."""
     statuses: dict[str, int] = {}
     fragments = FragmentCache(cache) if cache else None
     t0, c0 = time.perf_counter(), _cpu()
     rendered = render_many(works, {fmt: ctx for fmt in FORMATS}, parallel=parallel, cache=fragments)
     t1, c1 = time.perf_counter(), _cpu()
     print(f"  render all     {t1 - t0:6.3f} s (cpu {c1 - c0:6.3f})")
-    for fmt, files in sorted(rendered.items(), key=lambda item: -len(item[1])):
-        target = root / default_path(fmt, "al-folio")
-        t2, c2 = time.perf_counter(), _cpu()
-        for _, status in write(fmt, files, target):
+    reports = write_many([(fmt, files, root / default_path(fmt, "al-folio")) for fmt, files in rendered.items()],
+                         fragments)
+    t2, c2 = time.perf_counter(), _cpu()
+    for report in reports:
+        for _, status in report:
             statuses[status] = statuses.get(status, 0) + 1
-        t3, c3 = time.perf_counter(), _cpu()
-        size = sum(len(b) for b in files.values())
-        print(f"  {fmt:14s} write  {t3 - t2:6.3f} s (cpu {c3 - c2:6.3f})"
-              f"  {len(files)} file{'s' if len(files) > 1 else ''}, {size / 1e6:.1f} MB")
-    if fragments:
-        t2, c2 = time.perf_counter(), _cpu()
-        fragments.flush()
-        t3, c3 = time.perf_counter(), _cpu()
-        print(f"  cache flush    {t3 - t2:6.3f} s (cpu {c3 - c2:6.3f})")
+    size = sum(len(b) for files in rendered.values() for b in files.values())
+    print(f"  write all      {t2 - t1:6.3f} s (cpu {c2 - c1:6.3f})  {sum(map(len, rendered.values()))} files, "
+          f"{size / 1e6:.1f} MB" + (", and the fragment cache" if fragments else ""))
     total, total_cpu = time.perf_counter() - t0, _cpu() - c0
     print(f"TOTAL {label}: {total:.3f} s (cpu {total_cpu:.3f} s)  {statuses}")
     return total, total_cpu
@@ -115,16 +110,15 @@ def phase(n: int, root: Path, which: str, parallel: bool | None = None, cache: b
     return export_all(works, ctx, root, PHASES[which], parallel, root / "pubsync.db.render-cache" if cache else None)[0]
 
 
-def one_run(n: int, echo: bool = True, flags: tuple[str, ...] = ()) -> str:
-    """The three exports of one site, each in a fresh process. Returns everything they printed."""
+def one_run(n: int, root: Path, echo: bool = True, flags: tuple[str, ...] = ()) -> str:
+    """The three exports of one site under `root`, each in a fresh process. Returns everything they printed."""
     text = ""
-    with tempfile.TemporaryDirectory() as tmp:
-        for which in PHASES:
-            out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", tmp, *flags],
-                                 capture_output=True, text=True, check=True).stdout
-            if echo:
-                print(out, end="", flush=True)
-            text += out
+    for which in PHASES:
+        out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", str(root), *flags],
+                             capture_output=True, text=True, check=True).stdout
+        if echo:
+            print(out, end="", flush=True)
+        text += out
     return text
 
 
@@ -135,6 +129,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs to summarise (min, median)")
     parser.add_argument("--serial", action="store_true", help="render in this process only (no forked half)")
     parser.add_argument("--no-cache", action="store_true", help="keep no rendered fragments between exports")
+    parser.add_argument("--dir", default=None, help="where the sites are made (default: the system's temp folder)")
     parser.add_argument("--phase", choices=tuple(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -142,11 +137,14 @@ def main() -> int:
         phase(args.works, Path(args.root), args.phase, False if args.serial else None, not args.no_cache)
         return 0
     totals: dict[str, list[tuple[float, float]]] = {}
-    for run in range(max(1, args.runs)):
-        flags = (("--serial",) if args.serial else ()) + (("--no-cache",) if args.no_cache else ())
-        out = one_run(args.works, echo=run == args.runs - 1 or args.runs <= 1, flags=flags)
-        for label, wall, cpu in re.findall(r"^TOTAL (.+?): ([\d.]+) s \(cpu ([\d.]+) s\)", out, re.M):
-            totals.setdefault(label, []).append((float(wall), float(cpu)))
+    flags = (("--serial",) if args.serial else ()) + (("--no-cache",) if args.no_cache else ())
+    # Every run gets its own site, and all are removed at the end: deleting tens of thousands of files just before
+    # a run would bill its first export for the file system's clean-up of the one before.
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        for run in range(max(1, args.runs)):
+            out = one_run(args.works, Path(tmp) / f"run{run}", echo=run == args.runs - 1 or args.runs <= 1, flags=flags)
+            for label, wall, cpu in re.findall(r"^TOTAL (.+?): ([\d.]+) s \(cpu ([\d.]+) s\)", out, re.M):
+                totals.setdefault(label, []).append((float(wall), float(cpu)))
     if args.runs > 1:
         print()
         for label, values in totals.items():

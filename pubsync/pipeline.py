@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,10 +254,9 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
 
 
 def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | None]]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every (format, people) of export_runs() written, each set of people's formats rendered in one pass;
-    [(format, write report)] in the order of `runs`. Formats of many files are written first, while the disk has
-    no other writes queued, and the fragment cache last."""
-    from pubsync.export import FragmentCache
+    """Every (format, people) of export_runs() written, each set of people's formats rendered in one pass, then all
+    written together (export.write_many); [(format, write report)] in the order of `runs`."""
+    from pubsync.export import FragmentCache, write_many
     cache = FragmentCache(render_cache_dir(store))
     groups: dict[tuple[str, ...] | None, list[str]] = {}
     for fmt, people in runs:
@@ -267,13 +267,10 @@ def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | N
         people = [by_key[k] for k in keys] if keys else None
         for fmt, files in _render(store, cfg, formats, people, cache).items():
             rendered[fmt, keys] = files
-    reports: dict[int, list[tuple[str, str]]] = {}
-    order = sorted(range(len(runs)), key=lambda i: -len(rendered[runs[i][0], _group(runs[i][1])]))
-    for i in order:
-        fmt, people = runs[i]
-        reports[i] = _write(cfg, fmt, rendered[fmt, _group(people)], people, None)
-    cache.flush()
-    return [(fmt, reports[i]) for i, (fmt, _) in enumerate(runs)]
+    jobs = [(fmt, rendered[fmt, _group(people)], _target(cfg, fmt, people, None)) for fmt, people in runs]
+    with _write_errors(runs[0][0] if len(runs) == 1 else None):
+        reports = write_many(jobs, cache)
+    return [(fmt, report) for (fmt, _), report in zip(runs, reports)]
 
 
 def _group(people: list[Person] | None) -> tuple[str, ...] | None:
@@ -302,19 +299,30 @@ def render_cache_dir(store: Store) -> Path:
     return Path(f"{store.path}.render-cache")
 
 
+def _target(cfg: Config, fmt: str, people: list[Person] | None, out: Path | None) -> Path:
+    return out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
+
+
 def _write(cfg: Config, fmt: str, files: dict[str, bytes], people: list[Person] | None,
            out: Path | None) -> list[tuple[str, str]]:
-    from pubsync.export import ExportError, ExportWriteError, write
-    target = out or cfg.export_path(fmt, people[0] if people and len(people) == 1 and len(cfg.people) > 1 else None)
+    from pubsync.export import write
+    with _write_errors(fmt, out):
+        return write(fmt, files, _target(cfg, fmt, people, out))
+
+
+@contextmanager
+def _write_errors(fmt: str | None, out: Path | None = None):
+    """Export errors as pubsync's: the disk's (exit 1) or the user's (exit 2), named by format."""
+    from pubsync.export import ExportError, ExportWriteError
     try:
-        return write(fmt, files, target)
+        yield
     except ExportWriteError as e:
-        raise PubsyncError(f"{fmt}: {e}") from None
+        raise PubsyncError(f"{e.format or fmt}: {e}") from None
     except ExportError as e:
-        raise UsageError(f"{fmt}: {e}") from None
+        raise UsageError(f"{e.format or fmt}: {e}") from None
     except OSError as e:
-        raise PubsyncError(f"{e.filename or out or fmt}: cannot write the {fmt} export: {e.strerror}; nothing was "
-                           "half-written") from None
+        raise PubsyncError(f"{e.filename or out or fmt}: cannot write the {fmt or 'site'} export: {e.strerror}; "
+                           "nothing was half-written") from None
 
 
 def export_runs(cfg: Config, formats: list[str] | tuple[str, ...]) -> list[tuple[str, list[Person] | None]]:

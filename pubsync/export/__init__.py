@@ -25,7 +25,7 @@ from pubsync.records import Work
 from pubsync.settings import Person
 
 __all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "FragmentCache", "ExportError", "ExportWriteError", "default_path",
-           "validate_options", "render", "render_many", "write", "splice", "START", "END"]
+           "validate_options", "render", "render_many", "write", "write_many", "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
 SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
@@ -197,3 +197,27 @@ def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, st
     if fmt in ("markdown", "html"):
         return write_spliced(files[""], target)
     return write_single(files[""], target)
+
+
+def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
+               cache: FragmentCache | None = None) -> list[list[tuple[str, str]]]:
+    """write(fmt, files, target) of each job, then the fragment cache's flush(). Jobs of many files go first: on
+    ext4 a journal commit first writes out all pending data, so thousands of new pages made behind a hundred
+    megabytes of freshly written files wait on the disk. Reports in the order of `jobs`; every job runs, then the
+    error of the first that failed (in that order) is raised."""
+    from pubsync.export.engine import no_gc
+    results: dict[int, Any] = {}
+    with no_gc():
+        for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1])):
+            try:
+                results[i] = write(*jobs[i])
+            except Exception as e:             # raised below, in job order
+                if isinstance(e, ExportError) and not e.format:
+                    e.format = jobs[i][0]
+                results[i] = e
+        if cache is not None:
+            cache.flush()
+    for i in range(len(jobs)):
+        if isinstance(results[i], Exception):
+            raise results[i]
+    return [results[i] for i in range(len(jobs))]

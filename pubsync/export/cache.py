@@ -21,7 +21,7 @@ import zlib
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pubsync.records import Work
 
@@ -64,10 +64,9 @@ def fragment_key(work_key: bytes, arg: Any) -> bytes:
 
 
 class FragmentCache:
-    """The slot files in one directory. Slots read when asked; what they would write waits for flush(), which the
-    caller runs after writing the exports: the exports' many small files go out first, with no cache data queued
-    before them (on ext4, a journal commit first writes out all pending data, so creating thousands of pages behind
-    a hundred megabytes of fresh cache data is many times slower)."""
+    """The slot files in one directory. New fragments are appended to a slot by whichever process renders them,
+    as it goes (engine.py); the rewrites that drop dead fragments wait for flush(), which the caller runs after
+    writing the exports."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -80,20 +79,21 @@ class FragmentCache:
     def flush(self) -> None:
         pending, self.pending = self.pending, []
         for slot, entries in pending:
-            slot.write(entries)
+            slot.rewrite(entries)
 
 
 class Slot:
     """The cache file of one format for one people group: a header (magic, context digest), then records, each
     with its own length and CRC. New fragments are appended; the file is rewritten with only the live ones when
-    it holds more than as much again in dead ones, or when the context changed."""
+    it holds more than as much again in dead ones. Every write is best effort: a cache that cannot be written is
+    only a slower next run."""
 
     def __init__(self, cache: FragmentCache, path: Path, context: bytes) -> None:
         self.cache = cache
         self.path = path
         self.context = hashlib.blake2b(context + code_digest(), digest_size=16).digest()
         self.known: dict[bytes, Any] = {}
-        self.valid = 0           # bytes of the file that are a good header and good records (0: rewrite it)
+        self.valid = 0           # bytes of the file that are a good header and good records (0: none)
 
     def load(self) -> dict[bytes, Any]:
         try:
@@ -105,32 +105,59 @@ class Slot:
         self.known, self.valid = _records(data)
         return self.known
 
-    def save(self, entries: dict[bytes, Any]) -> None:
-        """Queue `entries` (every fragment this run used) for the cache's flush()."""
-        self.cache.pending.append((self, entries))
-
-    def write(self, entries: dict[bytes, Any]) -> None:
-        """Best effort: a cache that cannot be written is only a slower next run."""
-        fresh = {k: v for k, v in entries.items() if k not in self.known}
+    def open_append(self) -> int | None:
+        """A descriptor that appends to the slot file, made ready for new records (a fresh header when the file
+        is not this context's, a torn tail cut off); None when the cache cannot be written. Appends of whole
+        records are atomic, so two processes may share it."""
         try:
-            if self.valid and _size(entries) * 2 >= self.valid + _size(fresh):
-                with open(self.path, "r+b") as f:
-                    f.truncate(self.valid)           # a record torn by a kill: dropped before appending
-                    f.seek(self.valid)
-                    f.writelines(_encode(fresh))
-                return
-            tmp = self.path.with_name(f".{self.path.name}.tmp")
+            if not self.valid:
+                self._replace(b"")
+                self.valid = _HEADER
+            else:
+                os.truncate(self.path, self.valid)
+            return os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        except OSError:
+            return None
+
+    def finish(self, fd: int | None, entries: Callable[[], dict[bytes, Any]]) -> None:
+        """After this run's appends: close `fd`, and queue a rewrite with only `entries()` (every fragment this run
+        used) for flush() when the file holds as much again in fragments no longer used."""
+        size = self.valid
+        if fd is not None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with open(tmp, "wb") as f:
-                    f.write(MAGIC + self.context)
-                    f.writelines(_encode(entries))
-                os.replace(tmp, self.path)
+                size = os.fstat(fd).st_size
             finally:
-                if tmp.exists():
-                    tmp.unlink()
+                os.close(fd)
+        if self.known and size:
+            live = entries()
+            if size > 2 * (_HEADER + _size(live)):
+                self.cache.pending.append((self, live))
+
+    def rewrite(self, entries: dict[bytes, Any]) -> None:
+        try:
+            self._replace(b"".join(_encode(entries)))
         except (OSError, TypeError):
             pass
+
+    def _replace(self, records: bytes) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(MAGIC + self.context + records)
+            os.replace(tmp, self.path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+
+def append(fd: int, entries: dict[bytes, Any]) -> None:
+    """Best effort: `entries` as records at the end of a slot file opened by Slot.open_append()."""
+    try:
+        data = memoryview(b"".join(_encode(entries)))
+        while data:
+            data = data[os.write(fd, data):]
+    except (OSError, TypeError):
+        pass
 
 
 _HEADER = len(MAGIC) + 16

@@ -22,7 +22,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Protocol
 
-from pubsync.export.cache import Slot, fragment_key, work_digest
+from pubsync.export.cache import Slot, append, fragment_key, work_digest
 from pubsync.export.prepared import View
 from pubsync.export.writer import ExportError
 from pubsync.export.workview import sort_key
@@ -58,33 +58,45 @@ def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[
         needs = {fmt: cached[fmt][1] if fmt in cached else None for fmt in renderers}
         todo = list(range(n)) if len(cached) < len(renderers) else \
             [i for i in range(n) if any(need[i] for need in needs.values())]
+        # Fragments go into the cache as they are made, by whichever process makes them.
+        appends = {fmt: slots[fmt].open_append() if any(cached[fmt][1]) else None for fmt in cached}
+        keep = {fmt: (fd, cached[fmt][2]) for fmt, fd in appends.items() if fd is not None}
 
         def compute(lo: int, hi: int) -> dict[str, list[Any]]:
-            return _fragments(ordered, todo[lo:hi], renderers, plans, needs, people)
+            return _fragments(ordered, todo[lo:hi], renderers, plans, needs, people, keep)
 
-        if _should_fork(len(todo), parallel):
-            fresh = _in_two_processes(compute, len(todo))
-        else:
-            fresh = compute(0, len(todo))
+        try:
+            if _should_fork(len(todo), parallel):
+                fresh = _in_two_processes(compute, len(todo))
+            else:
+                fresh = compute(0, len(todo))
+        except BaseException:
+            for fd in keep.values():
+                os.close(fd[0])
+            raise
         fragments: dict[str, list[Any]] = {}
         for fmt in renderers:
             if fmt not in cached:
                 fragments[fmt] = fresh[fmt]
                 continue
-            got, need, keys, known = cached[fmt]
+            got, need = cached[fmt][:2]
             made = iter(fresh[fmt])
             for i in todo:
                 if need[i]:
                     got[i] = next(made)
             fragments[fmt] = got
-            entries = {k: f for k, f in zip(keys, got) if k is not None and f is not None}
-            if len(fresh[fmt]) or len(entries) != len(known):
-                slots[fmt].save(entries)
+            slots[fmt].finish(appends[fmt], _live(cached[fmt]))
         out = {}
         for fmt, r in renderers.items():
             with naming(fmt):
                 out[fmt] = r.assemble(ordered, fragments[fmt])
         return out
+
+
+def _live(entry: tuple) -> Callable[[], dict[bytes, Any]]:
+    """The fragments this run uses in one cached format (after rendering, `got` holds them all)."""
+    got, _, keys, _ = entry
+    return lambda: {k: f for k, f in zip(keys, got) if k is not None and f is not None}
 
 
 def _from_cache(ordered: list[Work], plans: dict[str, list[Any] | None], slots: dict[str, Slot]) -> dict[str, tuple]:
@@ -124,10 +136,10 @@ def naming(fmt: str):
 
 
 def _fragments(ordered: list[Work], todo: list[int], renderers: dict[str, Renderer],
-               plans: dict[str, list[Any] | None], needs: dict[str, list[bool] | None],
-               people: list[Person]) -> dict[str, list[Any]]:
+               plans: dict[str, list[Any] | None], needs: dict[str, list[bool] | None], people: list[Person],
+               keep: dict[str, tuple[int, list[bytes | None]]]) -> dict[str, list[Any]]:
     """The fragments of the works at `todo`, per format in that order; a format with a `needs` list only for the
-    works it marks."""
+    works it marks. Those of a format in `keep` (a cache descriptor and each work's key) are appended to its cache."""
     out: dict[str, list[Any]] = {fmt: [] for fmt in renderers}
     steps = [(r.fragment, plans[fmt], needs[fmt], out[fmt].append) for fmt, r in renderers.items()]
     for i in todo:
@@ -141,6 +153,10 @@ def _fragments(ordered: list[Work], todo: list[int], renderers: dict[str, Render
             else:
                 arg = plan[i]
                 add(None if arg is SKIP else fragment(work, view, arg))
+    for fmt, (fd, keys) in keep.items():
+        need = needs[fmt]
+        made = [i for i in todo if need[i]]
+        append(fd, {keys[i]: f for i, f in zip(made, out[fmt]) if keys[i] is not None and f is not None})
     return out
 
 
