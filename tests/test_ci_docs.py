@@ -152,8 +152,12 @@ def test_database_is_restored_before_and_saved_after_the_sync(workflow):
     save = next(i for i, s in enumerate(steps(workflow)) if s.get("uses", "").startswith("actions/cache/save@"))
     sync = next(i for i, n in enumerate(names) if "pubsync sync" in n)
     assert restore < sync < save
+    from pubsync.pipeline import render_cache_dir
+
+    class Db:
+        path = Path("data/pubsync.db")
     for i in (restore, save):
-        assert steps(workflow)[i]["with"]["path"] == "data/pubsync.db"
+        assert steps(workflow)[i]["with"]["path"].split() == ["data/pubsync.db", str(render_cache_dir(Db))]
     assert steps(workflow)[restore]["with"]["restore-keys"].strip()
     assert steps(workflow)[save]["if"].startswith("always()")   # a failed sync still keeps what it stored
 

@@ -90,3 +90,30 @@ def test_lab_list_dedups_marks_members_by_id_and_writes_per_person(tmp_path):
 
     status = json.loads(run("status", "--json", cwd=tmp_path, env=env).stdout)
     assert status["works"] == 3
+
+
+def test_the_render_cache_beside_the_database_changes_no_byte(tmp_path):
+    """Each sync renders through the fragment cache in data/pubsync.db.render-cache (one slot per format and set of
+    people); the lab list and the per-person files come out the same with the cache warm, damaged or gone."""
+    (tmp_path / "config.toml").write_text(CONFIG)
+    outputs = ["lab.yml", "people/alice-smith.yml", "people/bob-jones.yml"]
+    with ReplayServer() as server:
+        server.route("/works", listing)
+        env = {f"PUBSYNC_{s.upper()}_URL": server.url for s in ("orcid", "openalex", "arxiv", "scholar", "crossref")}
+        assert run("sync", cwd=tmp_path, env=env).returncode == 0
+        first = {name: (tmp_path / name).read_bytes() for name in outputs}
+        cache = tmp_path / "data" / "pubsync.db.render-cache"
+        slots = sorted(p.name for p in cache.iterdir())
+        assert len(slots) == 3 and all(name.startswith("papers-yml-") for name in slots)
+        for name in outputs:
+            (tmp_path / name).unlink()
+        assert run("sync", cwd=tmp_path, env=env).returncode == 0           # warm: every fragment from the cache
+        assert {name: (tmp_path / name).read_bytes() for name in outputs} == first
+        for slot in cache.iterdir():
+            data = bytearray(slot.read_bytes())
+            data[-5] ^= 0xFF
+            slot.write_bytes(bytes(data))
+        for name in outputs:
+            (tmp_path / name).unlink()
+        assert run("sync", cwd=tmp_path, env=env).returncode == 0           # damaged: those fragments rendered again
+        assert {name: (tmp_path / name).read_bytes() for name in outputs} == first
