@@ -269,4 +269,7 @@ class Renderer:
         return entry(work, self.people, self.opts, view).encode("utf-8")
 
     def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
-        return {"": ((b"---\n---\n\n" if self.opts["front_matter"] else b"") + b"\n".join(fragments)).rstrip(b"\n") + b"\n"}
+        front = [b"---\n---\n"] if self.opts["front_matter"] else []
+        if not fragments:
+            return {"": b"---\n---\n" if front else b"\n"}
+        return {"": b"\n".join(front + fragments)}          # every entry ends with "}\n"

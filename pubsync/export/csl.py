@@ -84,4 +84,7 @@ class Renderer:
         return _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view)).encode("utf-8", "replace")
 
     def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
-        return {"": b"[\n" + b",\n".join(fragments) + b"\n]\n" if fragments else b"[]\n"}
+        if not fragments:
+            return {"": b"[]\n"}
+        return {"": b",\n".join([b"[\n" + fragments[0], *fragments[1:-1], fragments[-1] + b"\n]\n"])
+                if len(fragments) > 1 else b"[\n" + fragments[0] + b"\n]\n"}

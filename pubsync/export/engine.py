@@ -94,22 +94,29 @@ def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[
 
 
 def _live(entry: tuple) -> Callable[[], dict[bytes, Any]]:
-    """The fragments this run uses in one cached format (after rendering, `got` holds them all)."""
+    """The fragments this run uses in one cached format (after rendering, `got` holds them all). Slot.finish()
+    asks only when the slot held fragments, so the keys were computed up front (_from_cache)."""
     got, _, keys, _ = entry
     return lambda: {k: f for k, f in zip(keys, got) if k is not None and f is not None}
 
 
 def _from_cache(ordered: list[Work], plans: dict[str, list[Any] | None], slots: dict[str, Slot]) -> dict[str, tuple]:
     """Per cached format: (fragments with the cached ones in place, which works still need rendering, each work's
-    cache key, what the slot held)."""
+    cache key, what the slot held). With every slot empty (a first export) the keys are None: whichever process
+    renders a work computes its key (_fragments), so the digests are shared out too."""
+    n = len(ordered)
+    held = {fmt: slot.load() for fmt, slot in slots.items()}
+    if not any(held.values()):
+        return {fmt: ([None] * n, [True] * n if plans[fmt] is None else [arg is not SKIP for arg in plans[fmt]],
+                      None, held[fmt]) for fmt in slots}
     digests = [work_digest(w) for w in ordered]
     out = {}
-    for fmt, slot in slots.items():
+    for fmt in slots:
         plan = plans[fmt]
-        known = slot.load()
-        got: list[Any] = [None] * len(ordered)
-        need = [False] * len(ordered)
-        keys: list[bytes | None] = [None] * len(ordered)
+        known = held[fmt]
+        got: list[Any] = [None] * n
+        need = [False] * n
+        keys: list[bytes | None] = [None] * n
         for i, digest in enumerate(digests):
             arg = plan[i] if plan is not None else None
             if arg is SKIP:
@@ -137,7 +144,7 @@ def naming(fmt: str):
 
 def _fragments(ordered: list[Work], todo: list[int], renderers: dict[str, Renderer],
                plans: dict[str, list[Any] | None], needs: dict[str, list[bool] | None], people: list[Person],
-               keep: dict[str, tuple[int, list[bytes | None]]]) -> dict[str, list[Any]]:
+               keep: dict[str, tuple[int, list[bytes | None] | None]]) -> dict[str, list[Any]]:
     """The fragments of the works at `todo`, per format in that order; a format with a `needs` list only for the
     works it marks. Those of a format in `keep` (a cache descriptor and each work's key) are appended to its cache."""
     out: dict[str, list[Any]] = {fmt: [] for fmt in renderers}
@@ -153,10 +160,21 @@ def _fragments(ordered: list[Work], todo: list[int], renderers: dict[str, Render
             else:
                 arg = plan[i]
                 add(None if arg is SKIP else fragment(work, view, arg))
+    digests: dict[int, bytes | None] = {}
     for fmt, (fd, keys) in keep.items():
-        need = needs[fmt]
+        need, plan = needs[fmt], plans[fmt]
         made = [i for i in todo if need[i]]
-        append(fd, {keys[i]: f for i, f in zip(made, out[fmt]) if keys[i] is not None and f is not None})
+        if keys is None:
+            entries = {}
+            for i, f in zip(made, out[fmt]):
+                if f is None:
+                    continue
+                digest = digests[i] if i in digests else digests.setdefault(i, work_digest(ordered[i]))
+                if digest is not None:
+                    entries[fragment_key(digest, plan[i] if plan is not None else None)] = f
+        else:
+            entries = {keys[i]: f for i, f in zip(made, out[fmt]) if keys[i] is not None and f is not None}
+        append(fd, entries)
     return out
 
 

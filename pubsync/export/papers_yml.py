@@ -85,7 +85,7 @@ class Renderer:
         if self.root:
             key = yamlout.key(self.root).encode("utf-8", "replace")
             return {"": key + b":\n" + b"\n".join(out) + b"\n" if out else key + b": []\n"}
-        return {"": b"\n".join(out) + b"\n" if out else b"[]\n"}
+        return {"": b"\n".join([*out, b""]) if out else b"[]\n"}
 
 
 _yaml_scalar = yamlout.scalar
