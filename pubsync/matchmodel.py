@@ -218,7 +218,7 @@ class RecordTable:
 
     def __init__(self, feats: Sequence):
         n = len(feats)
-        width = len(feats[0].numbers) if n else _PARTS + 1
+        width = len(feats[0].numbers) if n else _PARTS_ID + 1
         self.numbers = np.fromiter(chain.from_iterable(map(_get_numbers, feats)), np.float64, n * width) \
             .reshape(n, width)
         self.titles = list(map(_get_title, feats))

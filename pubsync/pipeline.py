@@ -246,9 +246,13 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
     """Render one format; write it to `out` (default: the configured path). Returns (files, write report)."""
     from pubsync.export import FragmentCache
     cache = FragmentCache(render_cache_dir(store))
-    files = _render(store, cfg, [fmt], people, cache)[fmt]
+    rendered, count = _render(store, cfg, [fmt], people, cache)
+    files = rendered[fmt]
     try:
-        return files, [] if dry_run else _write(cfg, fmt, files, people, out)
+        if dry_run:
+            return files, []
+        kept = _kept_when_empty(count, _target(cfg, fmt, people, out))
+        return files, kept if kept is not None else _write(cfg, fmt, files, people, out)
     finally:
         cache.flush()
 
@@ -262,15 +266,38 @@ def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | N
     for fmt, people in runs:
         groups.setdefault(_group(people), []).append(fmt)
     rendered: dict[tuple[str, tuple[str, ...] | None], dict[str, bytes]] = {}
+    counts: dict[tuple[str, ...] | None, int] = {}
     by_key = {p.key: p for p in cfg.people}
     for keys, formats in groups.items():
         people = [by_key[k] for k in keys] if keys else None
-        for fmt, files in _render(store, cfg, formats, people, cache).items():
+        files_of, counts[keys] = _render(store, cfg, formats, people, cache)
+        for fmt, files in files_of.items():
             rendered[fmt, keys] = files
-    jobs = [(fmt, rendered[fmt, _group(people)], _target(cfg, fmt, people, None)) for fmt, people in runs]
+    reports: dict[int, list[tuple[str, str]]] = {}
+    jobs, places = [], []
+    for i, (fmt, people) in enumerate(runs):
+        target = _target(cfg, fmt, people, None)
+        kept = _kept_when_empty(counts[_group(people)], target)
+        if kept is not None:
+            reports[i] = kept
+        else:
+            jobs.append((fmt, rendered[fmt, _group(people)], target))
+            places.append(i)
     with _write_errors(runs[0][0] if len(runs) == 1 else None):
-        reports = write_many(jobs, cache)
-    return [(fmt, report) for (fmt, _), report in zip(runs, reports)]
+        for i, report in zip(places, write_many(jobs, cache)):
+            reports[i] = report
+    return [(fmt, reports[i]) for i, (fmt, _) in enumerate(runs)]
+
+
+KEPT_EMPTY = "kept (no works to export)"
+
+
+def _kept_when_empty(works: int, target: Path) -> list[tuple[str, str]] | None:
+    """With no works at all (a first sync whose every source failed, say), an export that exists already is kept
+    as it is rather than replaced by an empty list: a failing source never blanks a site."""
+    if works == 0 and target.exists():
+        return [(str(target), KEPT_EMPTY)]
+    return None
 
 
 def _group(people: list[Person] | None) -> tuple[str, ...] | None:
@@ -278,7 +305,8 @@ def _group(people: list[Person] | None) -> tuple[str, ...] | None:
 
 
 def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] | None,
-            cache: Any = None) -> dict[str, dict[str, bytes]]:
+            cache: Any = None) -> tuple[dict[str, dict[str, bytes]], int]:
+    """The formats rendered, and how many works they show."""
     from pubsync.export import ExportContext, ExportError, render_many
     works = site_works(store, cfg, people)
     owners = people or cfg.people or store.people()
@@ -289,7 +317,7 @@ def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] 
                                    options={k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"})
                 for fmt in formats}
     try:
-        return render_many(works, contexts, cache=cache)
+        return render_many(works, contexts, cache=cache), len(works)
     except ExportError as e:
         raise UsageError(f"{e.format or formats[0]}: {e}") from None
 
@@ -340,7 +368,10 @@ def export_changes(store: Store, cfg: Config, fmt: str, people: list[Person] | N
     from pubsync.diff import plan_changes
     from pubsync.export import ExportError
     files, _ = export(store, cfg, fmt, people=people, dry_run=True)
+    target = cfg.export_path(fmt, people[0] if people else None)
+    if not site_works(store, cfg, people) and target.exists():
+        return []                  # what export() would do: keep it (_kept_when_empty)
     try:
-        return plan_changes(files, cfg.export_path(fmt, people[0] if people else None), fmt)
+        return plan_changes(files, target, fmt)
     except ExportError as e:
         raise UsageError(f"{fmt}: {e}") from None

@@ -34,6 +34,9 @@ def _rows() -> list[tuple[str, str, str, str]]:
             where += " (also alone)"
         does = kept.replace("failed", "suspect") if fault.outcome == "suspect" else kept
         rows.append((fault.what, where, does, "test_faults_network.py"))
+    rows.append(("every source down on the very first sync, over a site that already has a publication list",
+                 "every source, fresh database", "exit 3, no traceback; the existing `papers.bib` and pages are kept "
+                 "as they are, never replaced by an empty list", "test_faults_network.py"))
     process_outcome = {
         "sigkill": "DB passes `integrity_check`, each source's rows are all-old or all-new, each export is the old "
                    "or the new file; the next sync completes",

@@ -198,3 +198,30 @@ def test_readme_survives_table_is_current():
     from tests.faultworld import REPO
     proc = survives("--check", str(REPO / "README.md"))
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_first_sync_with_every_source_down_blanks_nothing(tmp_path):
+    """A fresh database, every source unreachable, and a site that already has a publication list (hand-made
+    papers.bib, pages pubsync wrote before): exit 3, one line per source, no traceback, and no file replaced by an
+    empty list or removed."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"     # bound, never listening: connection refused
+        (tmp_path / "config.toml").write_text(
+            '[site]\nkind = "al-folio"\n\n[[people]]\nname = "Josiah Carberry"\norcid = "0000-0002-1825-0097"\n\n'
+            '[export]\nformats = ["bibtex", "academicpages"]\n\n[sources.orcid]\nmax_seconds = 5\n\n'
+            '[sources.openalex]\nmax_seconds = 5\n')
+        bib = tmp_path / "_bibliography" / "papers.bib"
+        bib.parent.mkdir()
+        bib.write_bytes(b"@article{mine,\n  title = {Hand made},\n  year = {2019},\n}\n")
+        page = tmp_path / "_publications" / "2019-01-01-old.md"
+        page.parent.mkdir()
+        page.write_bytes(b"---\ntitle: \"Old\"\ngenerated_by: pubsync\n---\n")
+        env = {f"PUBSYNC_{s_.upper()}_URL": dead for s_ in ("orcid", "openalex", "arxiv", "scholar", "crossref")}
+        proc = run("sync", cwd=tmp_path, env=env)
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert bib.read_bytes() == b"@article{mine,\n  title = {Hand made},\n  year = {2019},\n}\n"
+    assert page.read_bytes() == b"---\ntitle: \"Old\"\ngenerated_by: pubsync\n---\n"
+    assert "kept (no works to export)" in proc.stdout + proc.stderr

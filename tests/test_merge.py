@@ -153,3 +153,8 @@ def test_merge_settings_from_config_validates_keys():
             assert "[merge]" in str(e)
         else:
             raise AssertionError(f"accepted {bad}")
+
+
+def test_no_records_merge_into_no_works():
+    result = build_works([], [], MergeSettings(), [])
+    assert result.works == [] and result.review == []
