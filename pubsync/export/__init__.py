@@ -24,8 +24,9 @@ from pubsync.export.writer import END, START, ExportError, ExportWriteError, spl
 from pubsync.records import Work
 from pubsync.settings import Person
 
-__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "FragmentCache", "ExportError", "ExportWriteError", "default_path",
-           "validate_options", "render", "render_many", "write", "write_many", "splice", "START", "END"]
+__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "FragmentCache", "ExportError",
+           "ExportWriteError", "default_path", "validate_options", "render", "render_many", "write", "write_many",
+           "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
 SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
@@ -201,10 +202,9 @@ def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, st
 
 def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
                cache: FragmentCache | None = None) -> list[list[tuple[str, str]]]:
-    """write(fmt, files, target) of each job, then the fragment cache's flush(). Jobs of many files go first: on
-    ext4 a journal commit first writes out all pending data, so thousands of new pages made behind a hundred
-    megabytes of freshly written files wait on the disk. Reports in the order of `jobs`; every job runs, then the
-    error of the first that failed (in that order) is raised."""
+    """write(fmt, files, target) of each job (those of many files first), then the fragment cache's flush().
+    Reports in the order of `jobs`; every job runs, then the error of the first that failed (in that order) is
+    raised: one export the disk refuses does not hold back the others."""
     from pubsync.export.engine import no_gc
     results: dict[int, Any] = {}
     with no_gc():

@@ -59,11 +59,6 @@ def _excerpt(work: Work, length: int, view: View) -> str:
     return text
 
 
-def page(work: Work, stem: str, ctx, view: View | None = None) -> bytes:
-    head, tail = page_parts(work, ctx, view)
-    return head + stem.encode("utf-8") + tail
-
-
 def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]:
     """The page's bytes before and after its file name stem (which only its permalink holds)."""
     if view is None:

@@ -14,9 +14,12 @@ decides what the site shows), and they hold no pickle, so reading one never runs
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import marshal
 import os
 import struct
+import sys
+import unicodedata
 import zlib
 from functools import lru_cache
 from operator import attrgetter
@@ -35,11 +38,17 @@ _AUTHOR = attrgetter("name", "family", "given", "orcid", "openalex")
 
 @lru_cache(maxsize=1)
 def code_digest() -> bytes:
-    """The export package's source: an exporter changed by an upgrade renders everything afresh."""
+    """The export package's source, and the versions of what else decides a fragment's bytes (Python's Unicode
+    tables, pylatexenc): an upgrade of any of them renders everything afresh."""
     h = hashlib.blake2b(digest_size=16)
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")) + [here.parent / "records.py"]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        latex = importlib.metadata.version("pylatexenc")
+    except importlib.metadata.PackageNotFoundError:
+        latex = ""
+    h.update(f"{sys.version}\0{unicodedata.unidata_version}\0{latex}".encode())
     return h.digest()
 
 

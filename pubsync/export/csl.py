@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from pubsync.export.prepared import View
-from pubsync.export.workview import one_line, safe_url
+from pubsync.export.workview import safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
 

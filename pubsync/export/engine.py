@@ -7,9 +7,10 @@ Every format is a Renderer in three steps:
     fragment(work, view, arg)   the costly part: one work's text in this format, a pure function of its arguments
     assemble(works, fragments)  cheap: the fragments put together into the files
 
-Works are sorted once, each View (what every format reads off a work) is built once for all formats, and the
-fragments of the second half of the list are rendered in a forked child while the parent renders the first half.
-The result is the same bytes either way: fragments depend on nothing but their own work.
+Works are sorted once, and each View (what every format reads off a work) is built once for all formats. A work
+whose fragments are in the cache (cache.py) is not rendered at all; the others are rendered in chunks, shared out
+between this process and a forked child on a multi-core machine, and appended to the cache by whichever process
+made them. The result is the same bytes either way: a fragment depends on nothing but its own work and context.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[
                 parallel: bool | None = None, slots: dict[str, Slot] | None = None) -> dict[str, dict[str, bytes]]:
     """{format: {relative path: bytes}} for every renderer. `parallel`: None decides by the machine and the size of
     the list, True forks whenever the platform can, False never forks. `slots`: the fragment cache (cache.py) of
-    some formats; their cached fragments are used, the others rendered, and the slot rewritten when it changed."""
+    some formats; their cached fragments are used, the others rendered and appended to the slot."""
     with no_gc():
         ordered = sorted(works, key=sort_key)
         n = len(ordered)
