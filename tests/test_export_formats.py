@@ -329,3 +329,18 @@ def test_a_landing_page_that_is_the_doi_or_arxiv_link_is_not_a_second_button():
     assert links(w)["html"] == "https://publisher.example/paper/1"
     w.links, w.extra = {}, {"html": "https://doi.org/10.1/x"}      # the user's own choice stays
     assert links(w)["html"] == "https://doi.org/10.1/x"
+
+
+def test_csl_json_lines_are_what_the_json_encoder_writes():
+    """csl.json_line() writes each CSL-JSON item by hand for speed; it must be json.dumps of csl_item() exactly."""
+    from pubsync.export.csl import csl_item, json_line
+    from pubsync.export.prepared import View
+    people = [Person(name="Josiah Carberry", orcid="0000-0002-1825-0097")]
+    works = load("profile.json") + load("hostile.json")
+    works[0].ids = {**works[0].ids, "arxiv": "2101.00001"}
+    works[0].type = "preprint"
+    for work in works:
+        view = View(work, people)
+        for abstract in (True, False):
+            expected = json.dumps(csl_item(work, people, abstract, False, view), ensure_ascii=False)
+            assert json_line(work, view, abstract) == expected, work.key

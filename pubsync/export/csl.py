@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from pubsync.export.prepared import View
@@ -69,6 +70,41 @@ def csl_url(work: Work, arxiv: str | None, doi: str | None) -> str:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)     # what json.dumps(ensure_ascii=False) builds on every call
+_TYPES_JSON = {k: encode_basestring(v) for k, v in CSL_TYPES.items()}
+
+
+def json_line(work: Work, view: View, abstract: bool) -> str | None:
+    """_ENCODER.encode(csl_item(work, …, abstract, False, view)) written directly, strings through the encoder's own
+    string escaping; None for a work with a non-text key or id (then the encoder writes it)."""
+    q = encode_basestring
+    key, ids = work.key, work.ids
+    doi, arxiv = ids.get("doi"), ids.get("arxiv")
+    if type(key) is not str or (doi and type(doi) is not str) or (arxiv and type(arxiv) is not str):
+        return None
+    authors = [f'{{"family": {q(family)}, "given": {q(given)}}}' if given else f'{{"literal": {q(family)}}}'
+               for family, given, _, _, _ in view.authors if given or family]
+    parts = [f'{{"id": {q(key)}, "type": {_TYPES_JSON.get(work.type, _DOCUMENT_JSON)}, "title": {q(view.title)}, '
+             f'"author": [{", ".join(authors)}]']
+    add = parts.append
+    dates = view.date_parts
+    if dates:
+        add(f', "issued": {{"date-parts": [[{", ".join([str(d) for d in dates])}]]}}')
+    if work.venue:
+        add(f', "container-title": {q(view.venue)}')
+    if doi:
+        add(f', "DOI": {q(doi)}')
+    url = csl_url(work, arxiv, doi)
+    if url:
+        add(f', "URL": {q(url)}')
+    if arxiv and work.type == "preprint":
+        add(f', "publisher": "arXiv", "number": {q("arXiv:" + arxiv)}')
+    if abstract and work.abstract:
+        add(f', "abstract": {q(view.abstract)}')
+    add("}")
+    return "".join(parts)
+
+
+_DOCUMENT_JSON = encode_basestring("document")
 
 
 class Renderer:
@@ -81,7 +117,10 @@ class Renderer:
         return None
 
     def fragment(self, work: Work, view: View, arg: None) -> bytes:
-        return _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view)).encode("utf-8", "replace")
+        line = json_line(work, view, self.abstract)
+        if line is None:
+            line = _ENCODER.encode(csl_item(work, self.people, self.abstract, False, view))
+        return line.encode("utf-8", "replace")
 
     def assemble(self, works: list[Work], fragments: list[bytes]) -> dict[str, bytes]:
         if not fragments:
