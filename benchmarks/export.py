@@ -2,12 +2,12 @@
 
     python benchmarks/export.py [--works 10000] [--budget 2.0] [--runs 5] [--serial] [--no-cache] [--dir D]
 
-render_many() of all seven formats in one pass (the fragments of half the works in a forked child), then write()
-of each, in three exports of the same site, each in a fresh process as each `pubsync sync` is:
+render_many() of all seven formats in one pass (chunks of works shared with a forked child), then write_many(),
+in three exports of the same site, each in a fresh process as each `pubsync sync` is:
   first      into an empty site, with an empty fragment cache (the very first sync);
   unchanged  the same works again: every fragment comes from the cache, every file is left alone;
   changed    1% of the works changed (a title, a citation count): those are rendered, the rest come from the cache.
-Per export: the render's wall and CPU time (this process and the forked child), each format's write. With --runs N
+Per export: the render's and the writes' wall and CPU time (this process and the forked child). With --runs N
 the TOTAL lines are summarised (min, median). Exits 1 when a median total exceeds the budget (seconds).
 --serial renders in one process; --no-cache keeps no fragments between exports. Works are generated
 deterministically.
@@ -107,15 +107,16 @@ def phase(n: int, root: Path, which: str, parallel: bool | None = None, cache: b
         print(f"{n} works, first export into an empty site:")
     else:
         print(f"{PHASES[which]} in a new process:")
-    return export_all(works, ctx, root, PHASES[which], parallel, root / "pubsync.db.render-cache" if cache else None)[0]
+    cache_dir = root / "pubsync.db.render-cache" if cache else None
+    return export_all(works, ctx, root, PHASES[which], parallel, cache_dir)[0]
 
 
 def one_run(n: int, root: Path, echo: bool = True, flags: tuple[str, ...] = ()) -> str:
     """The three exports of one site under `root`, each in a fresh process. Returns everything they printed."""
     text = ""
     for which in PHASES:
-        out = subprocess.run([sys.executable, __file__, "--works", str(n), "--phase", which, "--root", str(root), *flags],
-                             capture_output=True, text=True, check=True).stdout
+        args = ["--works", str(n), "--phase", which, "--root", str(root), *flags]
+        out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True).stdout
         if echo:
             print(out, end="", flush=True)
         text += out

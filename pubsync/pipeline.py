@@ -257,7 +257,8 @@ def export(store: Store, cfg: Config, fmt: str, out: Path | None = None, *, peop
         cache.flush()
 
 
-def export_all(store: Store, cfg: Config, runs: list[tuple[str, list[Person] | None]]) -> list[tuple[str, list[tuple[str, str]]]]:
+def export_all(store: Store, cfg: Config,
+               runs: list[tuple[str, list[Person] | None]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every (format, people) of export_runs() written, each set of people's formats rendered in one pass, then all
     written together (export.write_many); [(format, write report)] in the order of `runs`."""
     from pubsync.export import FragmentCache, write_many
@@ -313,7 +314,8 @@ def _render(store: Store, cfg: Config, formats: list[str], people: list[Person] 
     # The date of the data, not of the export: the same DB exports the same bytes on any day.
     data_date = (store.last_good_fetch() or now_iso())[:10]
     scholar_users = sorted({p.scholar for p in owners if p.scholar})
-    contexts = {fmt: ExportContext(people=owners, site_kind=cfg.site_kind, data_date=data_date, scholar_users=scholar_users,
+    contexts = {fmt: ExportContext(people=owners, site_kind=cfg.site_kind, data_date=data_date,
+                                   scholar_users=scholar_users,
                                    options={k: v for k, v in cfg.export_options.get(fmt, {}).items() if k != "per_person"})
                 for fmt in formats}
     try:

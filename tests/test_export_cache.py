@@ -78,7 +78,8 @@ def test_a_changed_work_alone_is_rendered_again(tmp_path, views_made):
 
 
 # Fields no exporter reads: changing them must change no output, or they belong in cache.WORK_FIELDS.
-UNREAD = {"counts_by_year": {2020: 5}, "versions": [Version(kind="preprint", ids={"arxiv": "2101.00001"}, venue="arXiv", year=2021)],
+UNREAD = {"counts_by_year": {2020: 5},
+          "versions": [Version(kind="preprint", ids={"arxiv": "2101.00001"}, venue="arXiv", year=2021)],
           "provenance": {"title": "orcid:9"}, "records": ["orcid:9"], "evidence": [{"why": "x"}], "status": "review"}
 
 

@@ -261,8 +261,9 @@ class Renderer:
         for work in works:
             key = bib_key(work.key)
             if key in seen:
-                raise ExportError(f"bibtex: two works have the citation key {key!r} ({seen[key]!r} and {work.title!r}); "
-                                  "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
+                raise ExportError(f"bibtex: two works have the citation key {key!r} ({seen[key]!r} and "
+                                  f"{work.title!r}); keys must be unique: run the key assignment "
+                                  "(pubsync.citekeys.assign_keys) first")
             seen[key] = work.title
 
     def fragment(self, work: Work, view: View, arg: None) -> bytes:

@@ -127,5 +127,6 @@ class HtmlRenderer(_ListRenderer):
         blocks = []
         for head, items in self.groups(works, fragments):
             block = b'<ul class="publications">\n' + b"\n".join(items) + b"\n</ul>"
-            blocks.append(f'<h3 class="pub-year">{h(head)}</h3>\n\n'.encode("utf-8", "replace") + block if head else block)
+            heading = f'<h3 class="pub-year">{h(head)}</h3>\n\n'.encode("utf-8", "replace") if head else b""
+            blocks.append(heading + block)
         return {"": b"\n\n".join(blocks) + b"\n"}

@@ -26,8 +26,7 @@ def _person_display(name: str) -> str:
 
 class View:
     """One work as the formats see it. `authors` holds (family, given, display, marks, is_owner) per author, with an
-    owner's family/given/display taken from the Person (the site writes the owner's name one way). It holds no
-    reference to its work, so keeping it never keeps a work alive."""
+    owner's family/given/display taken from the Person (the site writes the owner's name one way)."""
     __slots__ = ("title", "venue", "abstract", "date_parts", "iso_date", "month", "authors", "_links", "cached")
 
     def __init__(self, work: Work, people: list[Person]) -> None:
