@@ -225,3 +225,7 @@ def test_a_first_sync_with_every_source_down_blanks_nothing(tmp_path):
     assert bib.read_bytes() == b"@article{mine,\n  title = {Hand made},\n  year = {2019},\n}\n"
     assert page.read_bytes() == b"---\ntitle: \"Old\"\ngenerated_by: pubsync\n---\n"
     assert "kept (no works to export)" in proc.stdout + proc.stderr
+    proc = run("export", "--format", "bibtex", cwd=tmp_path)              # by hand, the same
+    assert proc.returncode == 0, proc.stderr
+    assert "kept (no works to export)" in proc.stdout + proc.stderr
+    assert bib.read_bytes() == b"@article{mine,\n  title = {Hand made},\n  year = {2019},\n}\n"
