@@ -100,3 +100,59 @@ def test_a_temp_file_left_by_a_killed_run_is_cleaned_up(tmp_path):
     stale.write_bytes(b"half a fi")
     assert write_bytes(target, b"whole") == "unchanged"
     assert not stale.exists() and target.read_bytes() == b"whole"
+
+
+def _pages(n: int) -> dict[str, bytes]:
+    return {f"2020-01-01-paper-{i:05d}.md": _page(marker=True) + f"number {i}\n".encode() for i in range(n)}
+
+
+@pytest.mark.parametrize("tmpfile", [True, False], ids=["unnamed-files", "temp-file-and-rename"])
+def test_many_new_pages_are_written_whole_with_the_mode_the_umask_gives(tmp_path, monkeypatch, tmpfile):
+    from pubsync.export.writer import _NewFiles
+    if not tmpfile:
+        monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    files = _pages(_NewFiles.PARALLEL_FROM + 200)        # enough for the second thread
+    folder = tmp_path / "_publications"
+    old_umask = os.umask(0o027)
+    try:
+        result = write("academicpages", files, folder)
+    finally:
+        os.umask(old_umask)
+    assert result == [(str(folder / name), "written") for name in sorted(files)]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files     # every page whole, no temp file left
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o640}
+    assert write("academicpages", files, folder) == [(str(folder / name), "unchanged") for name in sorted(files)]
+
+
+def test_a_page_whose_name_is_taken_meanwhile_is_still_written(tmp_path, monkeypatch):
+    real_link = os.link
+    taken = []
+
+    def link(src, dst, **kwargs):
+        if not taken:                  # as if another process made the file between the folder scan and the link
+            taken.append(dst)
+            raise FileExistsError(17, "File exists")
+        return real_link(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "link", link)
+    files = _pages(3)
+    folder = tmp_path / "_publications"
+    assert [status for _, status in write("academicpages", files, folder)] == ["written"] * 3
+    assert taken and {p.name: p.read_bytes() for p in folder.iterdir()} == files
+
+
+def test_a_disk_that_refuses_new_pages_is_a_write_error_from_either_thread(tmp_path, monkeypatch):
+    from pubsync.export import ExportWriteError
+    from pubsync.export.writer import _NewFiles
+    real_write = os.write
+    files = _pages(_NewFiles.PARALLEL_FROM + 200)
+    last = sorted(files)[-1]                            # made by the second thread
+
+    def write_bytes(fd, data):
+        if bytes(data).endswith(f"number {int(last[-8:-3])}\n".encode()):
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write_bytes)
+    with pytest.raises(ExportWriteError, match="No space left on device"):
+        write("academicpages", files, tmp_path / "_publications")

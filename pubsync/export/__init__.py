@@ -202,19 +202,33 @@ def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, st
 
 def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
                cache: FragmentCache | None = None) -> list[list[tuple[str, str]]]:
-    """write(fmt, files, target) of each job (those of many files first), then the fragment cache's flush().
-    Reports in the order of `jobs`; every job runs, then the error of the first that failed (in that order) is
-    raised: one export the disk refuses does not hold back the others."""
+    """write(fmt, files, target) of each job, then the fragment cache's flush(). Reports in the order of `jobs`;
+    every job runs, then the error of the first that failed (in that order) is raised: one export the disk refuses
+    does not hold back the others. The jobs of many files run in a thread beside the others: both spend their time
+    in system calls, which let the other thread run."""
+    import threading
     from pubsync.export.engine import no_gc
     results: dict[int, Any] = {}
-    with no_gc():
-        for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1])):
+
+    def run(indexes: list[int]) -> None:
+        for i in indexes:
             try:
                 results[i] = write(*jobs[i])
             except Exception as e:             # raised below, in job order
                 if isinstance(e, ExportError) and not e.format:
                     e.format = jobs[i][0]
                 results[i] = e
+
+    many = [i for i in range(len(jobs)) if len(jobs[i][1]) > 1]
+    rest = [i for i in range(len(jobs)) if i not in many]
+    with no_gc():
+        side = threading.Thread(target=run, args=(many,), name="pubsync-write") if many and rest else None
+        if side is not None:
+            side.start()
+            run(rest)
+            side.join()
+        else:
+            run(many + rest)
         if cache is not None:
             cache.flush()
     for i in range(len(jobs)):

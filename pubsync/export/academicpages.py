@@ -10,7 +10,7 @@ import html
 import re
 
 from pubsync.export import yamlout
-from pubsync.export.markup import h, html_names, md
+from pubsync.export.markup import h, h_line, html_names, md_line
 from pubsync.export.slug import slugify
 from pubsync.export.prepared import View
 from pubsync.export.workview import best_link, one_line
@@ -44,7 +44,7 @@ def citation(work: Work, ctx, view: View | None = None) -> str:
         names += ", et al."
     head = (names if names.endswith(".") else names + ".") + " " if names else ""
     year = f"({work.year}). " if work.year else ""
-    venue = f" <i>{h(work.venue)}</i>." if work.venue else ""
+    venue = f" <i>{h_line(view.venue)}</i>." if work.venue else ""
     return f"{head}{year}&quot;{h(work.title.rstrip('.'))}.&quot;{venue}"
 
 
@@ -86,9 +86,9 @@ def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]
         fm.append(f"slidesurl: {q(slides)}\n")
     fm.append(f"citation: {q(cite)}\n{MARKER_KEY}: {MARKER_VALUE}\n---\n\n")
     if paperurl:
-        fm.append(f'<a href="{h(paperurl)}">Download paper here</a>\n\n')
+        fm.append(f'<a href="{h_line(paperurl)}">Download paper here</a>\n\n')
     if work.abstract:
-        fm.append(md(view.abstract) + "\n\n")
+        fm.append(md_line(view.abstract) + "\n\n")
     fm.append(f"Recommended citation: {cite}\n")
     return head.encode("utf-8", "replace"), "".join(fm).encode("utf-8", "replace")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pubsync.export import latex
 from pubsync.export.prepared import View
-from pubsync.export.workview import one_line, safe_url
+from pubsync.export.workview import arxiv_link, one_line, safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
 
@@ -83,7 +83,7 @@ def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
     out: list[tuple[str, str]] = []
     add = out.append
 
-    title = latex.title(work.title, enc)
+    title = latex.title_line(view.title, enc)
     if title:
         add(("title", title))
     authors = _author_field(view.authors, work.authors_complete, enc)
@@ -115,10 +115,7 @@ def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
         doi = latex.raw_id(doi)
         if doi:
             add(("doi", doi))
-    url = safe_url(work.url)
-    if not url:
-        work_links = view.links(work, "plain")
-        url = work_links.get("html") or work_links.get("arxiv", "")
+    url = safe_url(work.url) or _fallback_url(work, view)
     if url:
         url = latex.raw_id(url)
         if url:
@@ -145,6 +142,15 @@ def fields(work: Work, ctx_people: list[Person], opts: dict[str, Any],
     if opts["custom_fields"]:
         out.extend(_custom_fields(work, opts))
     return etype, out
+
+
+def _fallback_url(work: Work, view: View) -> str:
+    """The `url` of a work without its own: its landing page, else its arXiv page, as a plain site lists them. Only
+    a landing page needs the links worked out; the arXiv page is the same for every site kind."""
+    if work.extra.get("html") or work.links.get("html"):
+        work_links = view.links(work, "plain")
+        return work_links.get("html") or work_links.get("arxiv", "")
+    return arxiv_link(work)
 
 
 def _entry_type(work: Work, venue: str, preprint_type: str, has_publisher: bool) -> tuple[str, str]:

@@ -5,7 +5,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
-from pubsync.export.prepared import View
+from pubsync.export.prepared import View, json_string
 from pubsync.export.workview import safe_url
 from pubsync.records import Work
 from pubsync.settings import Person
@@ -83,14 +83,14 @@ def json_line(work: Work, view: View, abstract: bool) -> str | None:
         return None
     authors = [f'{{"family": {q(family)}, "given": {q(given)}}}' if given else f'{{"literal": {q(family)}}}'
                for family, given, _, _, _ in view.authors if given or family]
-    parts = [f'{{"id": {q(key)}, "type": {_TYPES_JSON.get(work.type, _DOCUMENT_JSON)}, "title": {q(view.title)}, '
+    parts = [f'{{"id": {q(key)}, "type": {_TYPES_JSON.get(work.type, _DOCUMENT_JSON)}, "title": {json_string(view.title)}, '
              f'"author": [{", ".join(authors)}]']
     add = parts.append
     dates = view.date_parts
     if dates:
         add(f', "issued": {{"date-parts": [[{", ".join([str(d) for d in dates])}]]}}')
     if work.venue:
-        add(f', "container-title": {q(view.venue)}')
+        add(f', "container-title": {json_string(view.venue)}')
     if doi:
         add(f', "DOI": {q(doi)}')
     url = csl_url(work, arxiv, doi)
@@ -99,7 +99,7 @@ def json_line(work: Work, view: View, abstract: bool) -> str | None:
     if arxiv and work.type == "preprint":
         add(f', "publisher": "arXiv", "number": {q("arXiv:" + arxiv)}')
     if abstract and work.abstract:
-        add(f', "abstract": {q(view.abstract)}')
+        add(f', "abstract": {view.json_abstract()}')
     add("}")
     return "".join(parts)
 

@@ -9,12 +9,13 @@ import logging
 import re
 from functools import lru_cache
 
-from pubsync.export.workview import one_line
+from pubsync.export.workview import holds_any, one_line
 
 _SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
              "^": r"\textasciicircum{}", "\\": r"\textbackslash{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 # < and > too: LaTeX's OT1 font prints them as ¡ and ¿, and spelled out they can never form an HTML tag.
 _SPECIAL_RE = re.compile(r"[&%$#_~^\\{}<>]")
+_SPECIAL_CHARS = "&%$#_~^\\{}<>"
 _WORD = re.compile(r"\S+")
 _LEAD_PUNCT = "\"'([{\\"
 _EDGES = re.compile(r"^([\"'(\[]*)(.*?)([.,:;!?)\]\"']*)$", re.S)
@@ -54,7 +55,7 @@ def escape_line(text: str, latex: bool = False) -> str:
 
 
 def _escape_clean(text: str, latex: bool) -> str:
-    if not _SPECIAL_RE.search(text):
+    if not holds_any(text, _SPECIAL_CHARS, _SPECIAL_RE):
         return _encoder().unicode_to_latex(text) if latex and not text.isascii() else text
     balanced = _braces_balanced(text)
 
@@ -82,7 +83,11 @@ def _needs_protection(word: str, first: bool) -> bool:
 
 def title(text: str, latex: bool = False) -> str:
     """Like escape(), with words whose capitals a style would lower-case wrapped in braces: {BERT}."""
-    text = one_line(text)
+    return title_line(one_line(text), latex)
+
+
+def title_line(text: str, latex: bool = False) -> str:
+    """title() of text already on one line (workview.one_line)."""
     if not _braces_balanced(text):
         return escape(text, latex)     # escape() spells out every brace; adding ours could not be checked
     words = text.split(" ")      # one_line() left single spaces only, so these are _WORD's matches

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from pubsync.export.markup import authors_html, authors_markdown, h, md
+from pubsync.export.markup import authors_html, authors_markdown, h, h_line, md, md_line
 from pubsync.export.engine import SKIP
 from pubsync.export.prepared import View
 from pubsync.export.workview import best_link, one_line, short_venue
@@ -44,7 +44,7 @@ def markdown_item(work: Work, ctx, view: View | None = None) -> str:
     opts = ctx.options
     available = view.links(work, ctx.site_kind)
     url = best_link(work, ctx.site_kind, opts["link_order"], available)
-    title = md(view.title) or "Untitled"
+    title = md_line(view.title) or "Untitled"
     line = f"* [{title}]({url})" if url else f"* {title}"
     extra = buttons(available, url) if available else None
     if extra:
@@ -64,11 +64,11 @@ def html_item(work: Work, ctx, view: View | None = None) -> str:
     opts = ctx.options
     available = view.links(work, ctx.site_kind)
     url = best_link(work, ctx.site_kind, opts["link_order"], available)
-    title = h(view.title) or "Untitled"
-    line = f'<a class="pub-title" href="{h(url)}">{title}</a>' if url else f'<span class="pub-title">{title}</span>'
+    title = h_line(view.title) or "Untitled"
+    line = f'<a class="pub-title" href="{h_line(url)}">{title}</a>' if url else f'<span class="pub-title">{title}</span>'
     extra = buttons(available, url) if available else None
     if extra:
-        line += " [" + " / ".join([f'<a href="{h(u)}">{kind}</a>' for kind, u in extra]) + "]"
+        line += " [" + " / ".join([f'<a href="{h_line(u)}">{kind}</a>' for kind, u in extra]) + "]"
     authors = authors_html(work, ctx.people, view)
     if authors:
         line += f'<br>\n    <span class="pub-authors">{authors}</span>'

@@ -9,7 +9,7 @@ import html
 import re
 
 from pubsync.export.prepared import View
-from pubsync.export.workview import one_line
+from pubsync.export.workview import holds_any, one_line
 from pubsync.records import Work
 from pubsync.settings import Person
 
@@ -19,8 +19,12 @@ _MD_LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
 
 def md(text: object) -> str:
     """Plain text → Markdown (kramdown/Goldmark) that shows exactly that text, on one line, with no raw HTML."""
-    text = one_line(text)
-    if _MD_ANY.search(text):
+    return md_line(one_line(text))
+
+
+def md_line(text: str) -> str:
+    """md() of text already on one line (workview.one_line)."""
+    if holds_any(text, _MD_CHARS, _MD_ANY):
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = text.replace("{", "&#123;").replace("}", "&#125;")
         text = _MD_SPECIAL.sub(_backslashed, text)
@@ -30,6 +34,7 @@ def md(text: object) -> str:
 
 
 # Any character md() changes; most names and titles have none, and then md() only checks the line start.
+_MD_CHARS = "&<>{}\\`*_[]|$~^"
 _MD_ANY = re.compile(r"[&<>{}\\`*_\[\]|$~^]")
 
 
@@ -39,7 +44,11 @@ def _backslashed(m: re.Match[str]) -> str:
 
 def h(text: object) -> str:
     """Plain text → HTML text or attribute value, on one line."""
-    text = one_line(text)
+    return h_line(one_line(text))
+
+
+def h_line(text: str) -> str:
+    """h() of text already on one line (workview.one_line)."""
     if _H_ANY.search(text):
         text = html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
     return text

@@ -26,7 +26,12 @@ _ASCII_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ"
 
 @lru_cache(maxsize=1 << 16)
 def ascii_fold(text: str) -> str:
-    """'Łukasz Müller' → 'Lukasz Muller'; characters with no ASCII form are dropped."""
+    """'Łukasz Müller' → 'Lukasz Muller'; characters with no ASCII form are dropped. Cached: names recur."""
+    return fold_uncached(text)
+
+
+def fold_uncached(text: str) -> str:
+    """ascii_fold() of a text unlikely to recur (a title)."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))

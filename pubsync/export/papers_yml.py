@@ -9,7 +9,7 @@ from typing import Any
 
 from pubsync.export import yamlout
 from pubsync.export.csl import CSL_TYPES, csl_item, csl_url
-from pubsync.export.prepared import View
+from pubsync.export.prepared import View, json_string
 from pubsync.export.markup import authors_html, authors_markdown
 from pubsync.export.workview import LINK_TYPES, links, one_line, safe_url, short_venue, site_file
 from pubsync.records import Work
@@ -120,14 +120,14 @@ class _ItemWriter:
             if mine:
                 authors.append(f"\n{k}    x-self: true")
         parts = [f"{k[:-2]}- id: {q(work.key) if type(work.key) is str else _yaml_scalar(work.key)}\n"
-                 f"{k}type: {_TYPES.get(work.type, _DOCUMENT)}\n{k}title: {q(view.title)}\n{k}author:",
+                 f"{k}type: {_TYPES.get(work.type, _DOCUMENT)}\n{k}title: {json_string(view.title)}\n{k}author:",
                  "".join(authors) if authors else " []"]
         add = parts.append
         dates = view.date_parts
         if dates:
             add(f"\n{k}issued:\n{k}  date-parts:\n{k}    - - " + f"\n{k}      - ".join([str(n) for n in dates]))
         if work.venue:
-            add(f"\n{k}container-title: {q(view.venue)}")
+            add(f"\n{k}container-title: {json_string(view.venue)}")
         ids = work.ids
         doi = ids.get("doi")
         if doi:
@@ -139,7 +139,7 @@ class _ItemWriter:
         if arxiv and work.type == "preprint":
             add(f'\n{k}publisher: "arXiv"\n{k}number: {q(f"arXiv:{arxiv}")}')
         if self.abstract and work.abstract:
-            add(f"\n{k}abstract: {q(view.abstract)}")
+            add(f"\n{k}abstract: {view.json_abstract()}")
         year = work.year
         extra = work.extra
         add(f"\n{k}year: {year if type(year) is int else _yaml_scalar(year)}\n{k}venue: {q(short_venue(work))}\n"

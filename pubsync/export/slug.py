@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from pubsync.export.names import ascii_fold
+from pubsync.export.names import ascii_fold, fold_uncached
 
 MAX_SLUG = 60
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -11,7 +11,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slugify(text: str, fallback: str = "untitled", max_len: int = MAX_SLUG) -> str:
     """'Localize-and-Stitch: Efficient …' → 'localize-and-stitch-efficient-…', cut at a word boundary."""
-    slug = _NOT_SLUG.sub("-", ascii_fold(str(text)).lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", fold_uncached(str(text)).lower()).strip("-")
     if len(slug) > max_len:
         cut = slug[:max_len + 1]
         slug = cut[:cut.rfind("-")] if "-" in cut[1:] else slug[:max_len]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -86,6 +87,85 @@ def _make_dir(path: Path) -> None:
         raise ExportWriteError(f"cannot create the folder {path}: {e.strerror or e}") from None
 
 
+class _NewFiles:
+    """Makes new files whole before they appear (Linux: an unnamed file, O_TMPFILE, linked in once written): one
+    directory entry made instead of a temp file's plus a rename. Many files are made by two threads: the work is in
+    system calls, which run side by side. make() returns the names it made; the others (where the platform or the
+    file system cannot, or a name was taken meanwhile) are for the caller to write as write_bytes() does."""
+
+    PARALLEL_FROM = 1000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_NewFiles":
+        if hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd"):
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                self.fd = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+    def make(self, files: dict[str, bytes], names: list[str]) -> set[str]:
+        if self.fd is None or not names:
+            return set()
+        if not self._create(names[0], files[names[0]]):       # also finds out whether the file system can
+            return set()
+        made = {names[0]}
+        rest = names[1:]
+        if len(rest) < self.PARALLEL_FROM:
+            self._create_all(files, rest, made)
+            return made
+        half = len(rest) // 2
+        other: set[str] = set()
+        failed: list[BaseException] = []
+
+        def second_half() -> None:
+            try:
+                self._create_all(files, rest[half:], other)
+            except BaseException as e:                  # raised below, in this thread
+                failed.append(e)
+
+        thread = threading.Thread(target=second_half, name="pubsync-write-pages")
+        thread.start()
+        try:
+            self._create_all(files, rest[:half], made)
+        finally:
+            thread.join()
+        if failed:
+            raise failed[0]
+        return made | other
+
+    def _create_all(self, files: dict[str, bytes], names: list[str], made: set[str]) -> None:
+        for name in names:
+            if self._create(name, files[name]):
+                made.add(name)
+
+    def _create(self, name: str, data: bytes) -> bool:
+        try:
+            fd = os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o666, dir_fd=self.fd)   # the umask decides the mode
+        except OSError:                                 # not on this file system
+            return False
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=self.fd, follow_symlinks=True)
+        except FileExistsError:
+            return False
+        except OSError as e:
+            raise ExportWriteError(f"cannot write {self.path / name}: {e.strerror or e}; check the disk space and the "
+                                   "folder's permissions") from None
+        finally:
+            os.close(fd)
+        return True
+
+
 def safe_relative(name: str, where: Path) -> PurePosixPath:
     """A generated relative path, refused when it is absolute, holds '..' or a backslash, or is empty."""
     rel = PurePosixPath(name)
@@ -113,7 +193,9 @@ def write_tree(files: dict[str, bytes], target: Path, is_ours: Callable[[bytes],
         if old is not None and old != data and not is_ours(old):
             raise ExportError(f"{target / name} exists and was not written by pubsync; rename or remove it, or add "
                               "'generated_by: pubsync' to its front matter to let pubsync replace it")
-    results = [(prefix + name, "unchanged" if current[name] == files[name] else
+    with _NewFiles(target) as new_files:
+        made = new_files.make(files, [name for name in sorted(files) if current[name] is None])
+    results = [(prefix + name, "written" if name in made else "unchanged" if current[name] == files[name] else
                 write_bytes(prefix + name, files[name], current[name])) for name in sorted(files)]
     for name in sorted(present - set(files)):
         path = target / name

@@ -39,9 +39,11 @@ def yaml_safe(document: str) -> str:
     return _YAML_UNSAFE.sub(_escape_unsafe, document)
 
 
-# The UTF-8 of what _YAML_UNSAFE finds, as byte strings `in` finds at memchr speed: DEL; U+0080-U+00BF (C1 controls
-# are U+0080-U+009F, a superset is fine: a hit only means the exact check runs); LS, PS; BOM; U+FFFE, U+FFFF.
-_UNSAFE_UTF8 = (b"\x7f", b"\xc2", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# The UTF-8 of what _YAML_UNSAFE finds, by first byte: DEL; U+0080-U+00BF (C1 controls are U+0080-U+009F, a superset
+# is fine: a hit only means the exact check runs); LS, PS; BOM, U+FFFE, U+FFFF. A single byte is found at memchr
+# speed, so the longer sequences are only looked for after their first byte.
+_UNSAFE_UTF8 = ((b"\x7f", ()), (b"\xc2", ()), (b"\xe2", (b"\xe2\x80\xa8", b"\xe2\x80\xa9")),
+                (b"\xef", (b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")))
 
 
 def yaml_bytes(document: str) -> bytes:
@@ -52,8 +54,8 @@ def yaml_bytes(document: str) -> bytes:
         return yaml_safe(document).encode("utf-8", "replace")
     if data.isascii():
         return data
-    for seq in _UNSAFE_UTF8:
-        if seq in data:
+    for first, sequences in _UNSAFE_UTF8:
+        if first in data and (not sequences or any(seq in data for seq in sequences)):
             return yaml_safe(document).encode("utf-8")
     return data
 
