@@ -73,10 +73,9 @@ def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]
         title = title.replace("<", "&lt;").replace(">", "&gt;")
     head = (f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
             f"permalink: /publication/")
-    fm = ["\n"]
-    if excerpt:
-        fm.append(f"excerpt: {q(_html_text(excerpt))}\n")
-    fm.append(f"date: {view.iso_date}\n")
+    # The excerpt is encoded on its own: its "…" would make the whole page a wide string, slow to copy and encode.
+    start = f"\nexcerpt: {q(_html_text(excerpt))}\n".encode("utf-8", "replace") if excerpt else b"\n"
+    fm = [f"date: {view.iso_date}\n"]
     if work.venue:
         fm.append(f"venue: {q(_html_text(view.venue))}\n")
     if paperurl:
@@ -90,7 +89,7 @@ def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]
     if work.abstract:
         fm.append(md_line(view.abstract) + "\n\n")
     fm.append(f"Recommended citation: {cite}\n")
-    return head.encode("utf-8", "replace"), "".join(fm).encode("utf-8", "replace")
+    return head.encode("utf-8", "replace"), start + "".join(fm).encode("utf-8", "replace")
 
 
 def _html_text(text: str) -> str:

@@ -51,14 +51,15 @@ def _bib_name(family: str, given: str, enc: bool) -> str:
     return f"{_name_part(family, enc)}, {_name_part(given, enc)}"
 
 
-# Anything _name_part() would change or brace: TeX specials, braces, a comma, a lone "and", doubled spaces.
-_NOT_PLAIN = re.compile(r"[&%$#_~^\\{}<>,]|\band\b|  ", re.I)
+# Anything _name_part() would change or brace: TeX specials, braces, a comma, doubled spaces, a lone "and".
+_NOT_PLAIN = re.compile(r"[&%$#_~^\\{}<>,]")
 
 
 def _plain_part(text: str, enc: bool) -> bool:
     """True when _name_part(text, enc) is text itself."""
     return (text.isprintable() and text[:1] != " " and text[-1:] != " " and (not enc or text.isascii())
-            and not _NOT_PLAIN.search(text))
+            and not _NOT_PLAIN.search(text) and "  " not in text
+            and not ("and" in text.lower() and _AND.search(text)))    # a regex with re.I tries every position
 
 
 def _value(value: Any) -> str:

@@ -34,6 +34,7 @@ MAGIC = b"PSFRAG02"
 WORK_FIELDS = ("key", "title", "authors", "authors_complete", "year", "date", "venue", "type", "ids", "url", "abstract",
                "links", "citations", "people", "extra")
 _AUTHOR = attrgetter("name", "family", "given", "orcid", "openalex")
+_sha256 = hashlib.sha256
 
 
 @lru_cache(maxsize=1)
@@ -62,14 +63,14 @@ def work_digest(work: Work) -> bytes | None:
         data = marshal.dumps(fields, 2)      # version 2: no back-references, so equal values give equal bytes
     except ValueError:
         return None
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return _sha256(data).digest()[:16]       # OpenSSL's SHA-256 (CPU instructions) is twice blake2b's speed here
 
 
 def fragment_key(work_key: bytes, arg: Any) -> bytes:
     """The work's digest, or with the plan's argument for it (citations-yml's paper key) folded in."""
     if arg is None:
         return work_key
-    return hashlib.blake2b(work_key + repr(arg).encode("utf-8", "backslashreplace"), digest_size=16).digest()
+    return _sha256(work_key + repr(arg).encode("utf-8", "backslashreplace")).digest()[:16]
 
 
 class FragmentCache:

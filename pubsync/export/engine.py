@@ -81,10 +81,13 @@ def render_many(works: list[Work], renderers: dict[str, Renderer], people: list[
                 fragments[fmt] = fresh[fmt]
                 continue
             got, need = cached[fmt][:2]
-            made = iter(fresh[fmt])
-            for i in todo:
-                if need[i]:
-                    got[i] = next(made)
+            if len(fresh[fmt]) == n:              # every work rendered afresh (a first export)
+                got[:] = fresh[fmt]
+            else:
+                made = iter(fresh[fmt])
+                for i in todo:
+                    if need[i]:
+                        got[i] = next(made)
             fragments[fmt] = got
             slots[fmt].finish(appends[fmt], _live(cached[fmt]))
         out = {}

@@ -67,7 +67,7 @@ def authors_markdown(work: Work, people: list[Person], view: View | None = None)
         for _, _, name, marks, mine in view.authors:
             if not name:
                 continue
-            text = md(name) + md(marks) if marks else md(name)
+            text = md_line(name) + md_line(marks) if marks else md_line(name)
             parts.append(f"**{text}**" if mine else text)
         if parts and not work.authors_complete:
             parts.append("et al.")
@@ -91,6 +91,6 @@ def html_names(view: View) -> list[tuple[str, bool]]:
     """(h(name + marks), is_owner) per named author: the html list and academicpages' citation both write these."""
     names = view.cached.get("html_names")
     if names is None:
-        names = view.cached["html_names"] = [(h(name + marks), mine) for _, _, name, marks, mine in view.authors
+        names = view.cached["html_names"] = [(h_line(name + marks), mine) for _, _, name, marks, mine in view.authors
                                              if name]
     return names

@@ -21,7 +21,7 @@ def _person_display(name: str) -> str:
         if "," in bare:
             family, _, given = bare.partition(",")
             bare = f"{given.strip()} {family.strip()}"
-        out = _PERSON_DISPLAY[name] = bare
+        out = _PERSON_DISPLAY[name] = one_line(bare)
     return out
 
 
@@ -36,7 +36,8 @@ def json_string(text: str) -> str:
 
 class View:
     """One work as the formats see it. `authors` holds (family, given, display, marks, is_owner) per author, with an
-    owner's family/given/display taken from the Person (the site writes the owner's name one way)."""
+    owner's family/given/display taken from the Person (the site writes the owner's name one way); display names
+    and marks are on one line."""
     __slots__ = ("title", "venue", "abstract", "date_parts", "iso_date", "month", "authors", "_links", "_json_abstract",
                  "cached")
 
@@ -53,6 +54,8 @@ class View:
             if person is not None:
                 family, given = person_family_given(person)
                 display = _person_display(person.name)
+            else:
+                display = one_line(display)
             authors.append((family, given, display, marks, person is not None))
         self.authors = authors
         self._links: dict[str, dict[str, str]] = {}
