@@ -141,7 +141,7 @@ def test_a_page_whose_name_is_taken_meanwhile_is_still_written(tmp_path, monkeyp
     assert taken and {p.name: p.read_bytes() for p in folder.iterdir()} == files
 
 
-def test_a_disk_that_refuses_new_pages_is_a_write_error_from_either_thread(tmp_path, monkeypatch):
+def test_a_disk_that_refuses_a_new_page_is_a_write_error_naming_it(tmp_path, monkeypatch):
     from pubsync.export import ExportWriteError
     from pubsync.export.writer import _NewFiles
     real_write = os.write
@@ -154,5 +154,23 @@ def test_a_disk_that_refuses_new_pages_is_a_write_error_from_either_thread(tmp_p
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", write_bytes)
-    with pytest.raises(ExportWriteError, match="No space left on device"):
+    with pytest.raises(ExportWriteError, match=f"{last}: No space left on device"):
         write("academicpages", files, tmp_path / "_publications")
+
+
+def test_write_many_runs_every_job_then_raises_the_first_failure_in_job_order(tmp_path):
+    from pubsync.export import write_many
+    pages = _pages(50)
+    (tmp_path / "papers.bib").mkdir()                    # in the way of a single-file export
+    (tmp_path / "citations.yml").mkdir()
+    jobs = [("csl-json", {"": b"[]\n"}, tmp_path / "papers.json"),
+            ("bibtex", {"": b"@misc{a}\n"}, tmp_path / "papers.bib"),
+            ("academicpages", pages, tmp_path / "_publications"),
+            ("citations-yml", {"": b"papers: {}\n"}, tmp_path / "citations.yml")]
+    with pytest.raises(ExportError) as raised:
+        write_many(jobs)
+    assert raised.value.format == "bibtex"
+    assert (tmp_path / "papers.json").read_bytes() == b"[]\n"
+    assert {p.name: p.read_bytes() for p in (tmp_path / "_publications").iterdir()} == pages
+    jobs = [job for job in jobs if job[0] not in ("bibtex", "citations-yml")]
+    assert [[status for _, status in report] for report in write_many(jobs)] == [["unchanged"], ["unchanged"] * 50]

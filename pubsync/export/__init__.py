@@ -15,6 +15,7 @@ Formats and what `target` is:
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -206,7 +207,6 @@ def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
     every job runs, then the error of the first that failed (in that order) is raised: one export the disk refuses
     does not hold back the others. The jobs of many files run in a thread beside the others: both spend their time
     in system calls, which let the other thread run."""
-    import threading
     from pubsync.export.engine import no_gc
     results: dict[int, Any] = {}
 
@@ -220,13 +220,15 @@ def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
                 results[i] = e
 
     many = [i for i in range(len(jobs)) if len(jobs[i][1]) > 1]
-    rest = [i for i in range(len(jobs)) if i not in many]
+    rest = [i for i in range(len(jobs)) if len(jobs[i][1]) <= 1]
     with no_gc():
         side = threading.Thread(target=run, args=(many,), name="pubsync-write") if many and rest else None
         if side is not None:
             side.start()
-            run(rest)
-            side.join()
+            try:
+                run(rest)
+            finally:
+                side.join()
         else:
             run(many + rest)
         if cache is not None:

@@ -83,8 +83,8 @@ def json_line(work: Work, view: View, abstract: bool) -> str | None:
         return None
     authors = [f'{{"family": {q(family)}, "given": {q(given)}}}' if given else f'{{"literal": {q(family)}}}'
                for family, given, _, _, _ in view.authors if given or family]
-    parts = [f'{{"id": {q(key)}, "type": {_TYPES_JSON.get(work.type, _DOCUMENT_JSON)}, "title": {json_string(view.title)}, '
-             f'"author": [{", ".join(authors)}]']
+    parts = [f'{{"id": {q(key)}, "type": {_TYPES_JSON.get(work.type, _DOCUMENT_JSON)}, '
+             f'"title": {json_string(view.title)}, "author": [{", ".join(authors)}]']
     add = parts.append
     dates = view.date_parts
     if dates:

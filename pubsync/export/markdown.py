@@ -65,7 +65,8 @@ def html_item(work: Work, ctx, view: View | None = None) -> str:
     available = view.links(work, ctx.site_kind)
     url = best_link(work, ctx.site_kind, opts["link_order"], available)
     title = h_line(view.title) or "Untitled"
-    line = f'<a class="pub-title" href="{h_line(url)}">{title}</a>' if url else f'<span class="pub-title">{title}</span>'
+    line = (f'<a class="pub-title" href="{h_line(url)}">{title}</a>' if url
+            else f'<span class="pub-title">{title}</span>')
     extra = buttons(available, url) if available else None
     if extra:
         line += " [" + " / ".join([f'<a href="{h_line(u)}">{kind}</a>' for kind, u in extra]) + "]"

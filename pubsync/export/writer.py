@@ -91,7 +91,8 @@ class _NewFiles:
     """Makes new files whole before they appear (Linux: an unnamed file, O_TMPFILE, linked in once written): one
     directory entry made instead of a temp file's plus a rename. Many files are made by two threads: the work is in
     system calls, which run side by side. make() returns the names it made; the others (where the platform or the
-    file system cannot, or a name was taken meanwhile) are for the caller to write as write_bytes() does."""
+    file system cannot, a name was taken meanwhile, or a write failed) are for the caller to write as write_bytes()
+    does, which reports what the disk refused."""
 
     PARALLEL_FROM = 1000
 
@@ -156,11 +157,8 @@ class _NewFiles:
             while view:
                 view = view[os.write(fd, view):]
             os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=self.fd, follow_symlinks=True)
-        except FileExistsError:
+        except OSError:           # the name taken meanwhile, a full disk…: the caller's way writes it or says why
             return False
-        except OSError as e:
-            raise ExportWriteError(f"cannot write {self.path / name}: {e.strerror or e}; check the disk space and the "
-                                   "folder's permissions") from None
         finally:
             os.close(fd)
         return True
