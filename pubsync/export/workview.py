@@ -86,7 +86,7 @@ def safe_url(value: object) -> str:
 
 @lru_cache(maxsize=1 << 16)     # every format asks for the same links of the same works
 def _safe_url(value: str) -> str:
-    url = _INVISIBLE.sub("", value).strip()
+    url = (value if value.isprintable() else _INVISIBLE.sub("", value)).strip()   # printable: nothing to drop
     if not url:
         return ""
     m = _SCHEME.match(url)
@@ -162,7 +162,7 @@ def _derived(work: Work, kind: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _link_url(raw: str, kind: str, site_kind: str) -> str:
-    return safe_url(site_file(raw, kind, site_kind))
+    return _safe_url(site_file(raw, kind, site_kind))
 
 
 DEFAULT_LINK_ORDER = ("html", "doi", "arxiv", "pdf", "url")
