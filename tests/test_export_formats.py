@@ -344,3 +344,31 @@ def test_csl_json_lines_are_what_the_json_encoder_writes():
         for abstract in (True, False):
             expected = json.dumps(csl_item(work, people, abstract, False, view), ensure_ascii=False)
             assert json_line(work, view, abstract) == expected, work.key
+
+
+# ---- long texts ----------------------------------------------------------------------------------
+
+LONG_TAIL = 'Tail: 100% of $x_1$ & <b>{y}</b> "q" \\ *m* [l](u) ~^#|` end\x9f\ufeff'
+
+
+def test_special_characters_deep_in_a_long_abstract_are_escaped_in_every_format():
+    """Long texts take a different path (memchr scans instead of one regex call, no second JSON pass): what sits
+    past the first few hundred characters must still be escaped, and each consumer must read the text back."""
+    abstract = "word " * 200 + LONG_TAIL
+    title = "A title " * 20 + 'with "quotes" and a \\ backslash'
+    work = Work(key="long2024", title=title, year=2024, authors=[Author(ME.name, orcid=ME.orcid)],
+                venue="Venue " * 30 + "& Co", abstract=abstract)
+    ctx = ExportContext(people=[ME], site_kind="al-folio", data_date="2026-03-01")
+    assert json.loads(render("csl-json", [work], ctx)[""])[0]["abstract"] == abstract
+    item = yaml.safe_load(render("papers-yml", [work], ctx)[""])[0]
+    assert (item["abstract"], item["title"], item["container-title"]) == (abstract, title, work.venue)
+    assert json.loads(render("csl-json", [work], ctx)[""])[0]["title"] == title
+    bib = render("bibtex", [work], ctx)[""].decode("utf-8")
+    abstract_line = next(line for line in bib.splitlines() if line.startswith("  abstract = "))
+    for escaped in ("100\\%", "\\$x\\_1\\$", "\\&", "\\textless{}b\\textgreater{}", "\\{y\\}", "\\textbackslash{}",
+                    "\\textasciitilde{}\\textasciicircum{}\\#"):
+        assert escaped in abstract_line
+    page = next(iter(render("academicpages", [work], ctx).values())).decode("utf-8")
+    body = page.split("---\n", 2)[2]
+    assert "&lt;b&gt;&#123;y&#125;&lt;/b&gt;" in body and "\\*m\\*" in body and "\\[l\\](u)" in body
+    assert "<b>" not in body
