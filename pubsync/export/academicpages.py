@@ -101,8 +101,9 @@ def _html_text(text: str) -> str:
 
 
 class Renderer:
-    """Pages are rendered around their file name: the name of a work depends on the others (a clash gets the key,
-    then a number), so names are settled in assemble() and put in the one place a page holds its name."""
+    """A page is rendered with the file name its date and slug give. The name of a work depends on the others (a
+    clash gets the key, then a number), so names are settled in assemble(), which rewrites the one place a page
+    holds its name (the permalink) for the few pages whose name changed."""
 
     def __init__(self, ctx) -> None:
         self.ctx = ctx
@@ -111,18 +112,28 @@ class Renderer:
     def plan(self, works: list[Work]) -> None:
         return None
 
-    def fragment(self, work: Work, view: View, arg: None) -> tuple[str, str, bytes, bytes]:
+    def fragment(self, work: Work, view: View, arg: None) -> tuple[str, str, bytes]:
+        date = view.iso_date
         slug = slugify(work.key if self.by_key else work.title, fallback=work.key)
-        return (view.iso_date, slug, *page_parts(work, self.ctx, view))
+        head, tail = page_parts(work, self.ctx, view)
+        return date, slug, head + f"{date}-{slug}".encode("utf-8") + tail
 
-    def assemble(self, works: list[Work], fragments: list[tuple[str, str, bytes, bytes]]) -> dict[str, bytes]:
+    def assemble(self, works: list[Work], fragments: list[tuple[str, str, bytes]]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for work, (date, slug, head, tail) in zip(works, fragments):
-            stem = f"{date}-{slug}"
+        for work, (date, slug, page) in zip(works, fragments):
+            stem = first = f"{date}-{slug}"
             if f"{stem}.md" in files:
                 stem = f"{stem}-{slugify(work.key, max_len=40)}"
             n = 2
             while f"{stem}.md" in files:          # same title, date and key prefix: only in broken data
                 stem, n = f"{date}-{slug}-{n}", n + 1
-            files[f"{stem}.md"] = head + stem.encode("utf-8") + tail
+            files[f"{stem}.md"] = page if stem == first else _renamed(page, first, stem)
         return files
+
+
+_PERMALINK = b"\npermalink: /publication/"
+
+
+def _renamed(page: bytes, old: str, new: str) -> bytes:
+    # The permalink line is the page's only one: the title before it is quoted on one line, so cannot hold another.
+    return page.replace(_PERMALINK + old.encode("utf-8") + b"\n", _PERMALINK + new.encode("utf-8") + b"\n", 1)
