@@ -107,11 +107,10 @@ def _pages(n: int) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("tmpfile", [True, False], ids=["unnamed-files", "temp-file-and-rename"])
-def test_many_new_pages_are_written_whole_with_the_mode_the_umask_gives(tmp_path, monkeypatch, tmpfile):
-    from pubsync.export.writer import _NewFiles
+def test_new_pages_are_written_whole_with_the_mode_the_umask_gives(tmp_path, monkeypatch, tmpfile):
     if not tmpfile:
         monkeypatch.delattr(os, "O_TMPFILE", raising=False)
-    files = _pages(_NewFiles.PARALLEL_FROM + 200)        # enough for the second thread
+    files = _pages(300)
     folder = tmp_path / "_publications"
     old_umask = os.umask(0o027)
     try:
@@ -143,10 +142,9 @@ def test_a_page_whose_name_is_taken_meanwhile_is_still_written(tmp_path, monkeyp
 
 def test_a_disk_that_refuses_a_new_page_is_a_write_error_naming_it(tmp_path, monkeypatch):
     from pubsync.export import ExportWriteError
-    from pubsync.export.writer import _NewFiles
     real_write = os.write
-    files = _pages(_NewFiles.PARALLEL_FROM + 200)
-    last = sorted(files)[-1]                            # made by the second thread
+    files = _pages(300)
+    last = sorted(files)[-1]
 
     def write_bytes(fd, data):
         if bytes(data).endswith(f"number {int(last[-8:-3])}\n".encode()):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -89,12 +88,9 @@ def _make_dir(path: Path) -> None:
 
 class _NewFiles:
     """Makes new files whole before they appear (Linux: an unnamed file, O_TMPFILE, linked in once written): one
-    directory entry made instead of a temp file's plus a rename. Many files are made by two threads: the work is in
-    system calls, which run side by side. make() returns the names it made; the others (where the platform or the
-    file system cannot, a name was taken meanwhile, or a write failed) are for the caller to write as write_bytes()
-    does, which reports what the disk refused."""
-
-    PARALLEL_FROM = 1000
+    directory entry made instead of a temp file's plus a rename. make() returns the names it made; the others (where
+    the platform or the file system cannot, a name was taken meanwhile, or a write failed) are for the caller to
+    write as write_bytes() does, which reports what the disk refused."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -113,39 +109,9 @@ class _NewFiles:
             os.close(self.fd)
 
     def make(self, files: dict[str, bytes], names: list[str]) -> set[str]:
-        if self.fd is None or not names:
+        if self.fd is None or not names or not self._create(names[0], files[names[0]]):   # can this file system?
             return set()
-        if not self._create(names[0], files[names[0]]):       # also finds out whether the file system can
-            return set()
-        made = {names[0]}
-        rest = names[1:]
-        if len(rest) < self.PARALLEL_FROM:
-            self._create_all(files, rest, made)
-            return made
-        half = len(rest) // 2
-        other: set[str] = set()
-        failed: list[BaseException] = []
-
-        def second_half() -> None:
-            try:
-                self._create_all(files, rest[half:], other)
-            except BaseException as e:                  # raised below, in this thread
-                failed.append(e)
-
-        thread = threading.Thread(target=second_half, name="pubsync-write-pages")
-        thread.start()
-        try:
-            self._create_all(files, rest[:half], made)
-        finally:
-            thread.join()
-        if failed:
-            raise failed[0]
-        return made | other
-
-    def _create_all(self, files: dict[str, bytes], names: list[str], made: set[str]) -> None:
-        for name in names:
-            if self._create(name, files[name]):
-                made.add(name)
+        return {names[0], *[name for name in names[1:] if self._create(name, files[name])]}
 
     def _create(self, name: str, data: bytes) -> bool:
         try:
