@@ -59,8 +59,8 @@ def _excerpt(work: Work, length: int, view: View) -> str:
     return text
 
 
-def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]:
-    """The page's bytes before and after its file name stem (which only its permalink holds)."""
+def page(work: Work, ctx, stem: str, view: View | None = None) -> bytes:
+    """The page of a work whose file is `<stem>.md` (only its permalink holds the stem)."""
     if view is None:
         view = View(work, ctx.people)
     q = yamlout.quote
@@ -71,11 +71,11 @@ def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]
     title = view.title
     if "<" in title or ">" in title:
         title = title.replace("<", "&lt;").replace(">", "&gt;")
-    head = (f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
-            f"permalink: /publication/")
-    # The excerpt is encoded on its own: its "…" would make the whole page a wide string, slow to copy and encode.
-    start = f"\nexcerpt: {q(_html_text(excerpt))}\n".encode("utf-8", "replace") if excerpt else b"\n"
-    fm = [f"date: {view.iso_date}\n"]
+    fm = [f"---\ntitle: {q(title)}\ncollection: publications\ncategory: {CATEGORIES.get(work.type, 'manuscripts')}\n"
+          f"permalink: /publication/{stem}\n"]
+    if excerpt:
+        fm.append(f"excerpt: {q(_html_text(excerpt))}\n")
+    fm.append(f"date: {view.iso_date}\n")
     if work.venue:
         fm.append(f"venue: {q(_html_text(view.venue))}\n")
     if paperurl:
@@ -89,7 +89,7 @@ def page_parts(work: Work, ctx, view: View | None = None) -> tuple[bytes, bytes]
     if work.abstract:
         fm.append(md_line(view.abstract) + "\n\n")
     fm.append(f"Recommended citation: {cite}\n")
-    return head.encode("utf-8", "replace"), start + "".join(fm).encode("utf-8", "replace")
+    return "".join(fm).encode("utf-8", "replace")
 
 
 def _html_text(text: str) -> str:
@@ -115,25 +115,24 @@ class Renderer:
     def fragment(self, work: Work, view: View, arg: None) -> tuple[str, str, bytes]:
         date = view.iso_date
         slug = slugify(work.key if self.by_key else work.title, fallback=work.key)
-        head, tail = page_parts(work, self.ctx, view)
-        return date, slug, head + f"{date}-{slug}".encode("utf-8") + tail
+        return date, slug, page(work, self.ctx, f"{date}-{slug}", view)
 
     def assemble(self, works: list[Work], fragments: list[tuple[str, str, bytes]]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for work, (date, slug, page) in zip(works, fragments):
+        for work, (date, slug, text) in zip(works, fragments):
             stem = first = f"{date}-{slug}"
             if f"{stem}.md" in files:
                 stem = f"{stem}-{slugify(work.key, max_len=40)}"
             n = 2
             while f"{stem}.md" in files:          # same title, date and key prefix: only in broken data
                 stem, n = f"{date}-{slug}-{n}", n + 1
-            files[f"{stem}.md"] = page if stem == first else _renamed(page, first, stem)
+            files[f"{stem}.md"] = text if stem == first else _renamed(text, first, stem)
         return files
 
 
 _PERMALINK = b"\npermalink: /publication/"
 
 
-def _renamed(page: bytes, old: str, new: str) -> bytes:
+def _renamed(text: bytes, old: str, new: str) -> bytes:
     # The permalink line is the page's only one: the title before it is quoted on one line, so cannot hold another.
-    return page.replace(_PERMALINK + old.encode("utf-8") + b"\n", _PERMALINK + new.encode("utf-8") + b"\n", 1)
+    return text.replace(_PERMALINK + old.encode("utf-8") + b"\n", _PERMALINK + new.encode("utf-8") + b"\n", 1)
