@@ -1,9 +1,8 @@
 """The real consumers read what pubsync writes: pybtex and bibtex, Jekyll (Liquid), Hugo.
 
-Each test skips with the apt-get line when its tool is missing; with CI=true a missing tool fails instead.
+Each test skips with the apt-get line when its tool is missing; with PUBSYNC_REQUIRE_TOOLS=1 (CI) it fails instead.
 """
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from pubsync.export import ExportContext, render, write
 from pubsync.records import Author, Work
 from pubsync.settings import Person
+from tests.conftest import need_tool
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -21,14 +21,7 @@ APT = "apt-get install -y --no-install-recommends jekyll hugo texlive-binaries t
 
 
 def need(tool: str) -> str:
-    """The tool's path; a skip naming the install command, or a failure in CI (CI=true), when it is missing."""
-    path = shutil.which(tool)
-    if path:
-        return path
-    message = f"{tool} is not installed ({APT})"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message}; CI must install it")
-    pytest.skip(message)
+    return need_tool(tool, install=APT)
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:

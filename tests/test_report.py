@@ -14,6 +14,7 @@ from pubsync.records import Record, Work
 from pubsync.report import gather, render_html, to_json, write_report
 from pubsync.store import Store
 from tests.clihelp import run
+from tests.conftest import need_tool
 
 REPO = Path(__file__).resolve().parent.parent
 CLI_ENV = {"PYTHONPATH": str(REPO)}
@@ -103,13 +104,8 @@ def test_empty_database_renders(tmp_path):
 # ---- in a real browser ------------------------------------------------------------------------------
 
 def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    if os.environ.get("PUBSYNC_REQUIRE_TOOLS") == "1":
-        pytest.fail("chromium is required (PUBSYNC_REQUIRE_TOOLS=1) but not installed: apt-get install -y chromium")
-    pytest.skip("chromium not installed (apt-get install -y chromium); the report is not checked in a browser")
+    return need_tool("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+                     install="apt-get install -y chromium")
 
 
 def browser(*args: str, home: Path) -> subprocess.CompletedProcess:

@@ -1,0 +1,261 @@
+"""Person names, in one place: family/given (with particles such as "van", "de", "dos" and suffixes such as "Jr"),
+equal-contribution marks, ASCII folding, comparable keys and initials, slugs, and which author of a work is a
+person of the site.
+
+Every source that has to split a display name, the matcher, citation keys and the exporters use these functions,
+so one name gives one answer everywhere: "Ludwig van Beethoven" is ("van Beethoven", "Ludwig") from any source,
+and its citation-key surname is "beethoven" whichever source won the authors field.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from pubsync.normalize import fold, repair
+
+if TYPE_CHECKING:
+    from pubsync.records import Author, Work
+    from pubsync.settings import Person
+
+# Written in lower case between the given names and the surname, these belong to the family name.
+PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "di", "del", "della", "du", "la", "le", "dos", "das",
+                       "do", "ter", "ten", "zu", "al", "el", "bin", "ibn"})
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "filho", "neto"})
+# Equal-contribution / corresponding-author marks as people write them after a name ("Yifei He*", "A. Einstein†").
+MARKS = "*∗†‡§¶#"
+_TRAILING_MARKS = re.compile(rf"[\s{re.escape(MARKS)}]+$")
+
+# Letters NFKD does not decompose into ASCII.
+_ASCII_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+                              "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
+def ascii_fold(text: str) -> str:
+    """'Łukasz Müller' → 'Lukasz Muller'; characters with no ASCII form are dropped."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.translate(_ASCII_EXTRA))
+    return text.encode("ascii", "ignore").decode("ascii")
+
+
+# ---- display names ---------------------------------------------------------------------------------
+
+def split_marks(name: str) -> tuple[str, str]:
+    """'Yifei He*†' → ('Yifei He', '*†')."""
+    m = _TRAILING_MARKS.search(name)
+    if not m:
+        return name.strip(), ""
+    return name[:m.start()].strip(), "".join(ch for ch in m.group() if not ch.isspace())
+
+
+def _is_suffix(token: str) -> bool:
+    return token.rstrip(".").lower() in SUFFIXES
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A display name → (family, given). 'Carberry, Josiah' and 'Josiah Carberry' give ('Carberry', 'Josiah');
+    lower-case particles and a trailing suffix stay with the family name: 'Ludwig van Beethoven' →
+    ('van Beethoven', 'Ludwig'), 'Carlos Denner dos Santos Jr' → ('dos Santos Jr', 'Carlos Denner')."""
+    name = " ".join(name.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), given.strip()
+    tokens = name.split(" ")
+    end = len(tokens)
+    while end > 1 and _is_suffix(tokens[end - 1]):
+        end -= 1
+    start = end - 1
+    if start <= 0:
+        return name, ""
+    while start > 1 and tokens[start - 1] in PARTICLES:
+        start -= 1
+    return " ".join(tokens[start:]), " ".join(tokens[:start])
+
+
+def family_given(author: Author) -> tuple[str, str]:
+    """(family, given) of an author, without marks: the source's own split when it gave one."""
+    if author.family:
+        return split_marks(author.family)[0], split_marks(author.given)[0]
+    return split_name(split_marks(author.name)[0])
+
+
+def display(author: Author) -> str:
+    """'Given Family' without marks, for lists."""
+    bare = split_marks(author.name)[0]
+    if bare and "," not in bare:
+        return bare
+    family, given = family_given(author)
+    return f"{given} {family}".strip()
+
+
+def marks_of(author: Author) -> str:
+    return split_marks(author.name)[1] or split_marks(author.family)[1] or split_marks(author.given)[1]
+
+
+def person_display(name: str) -> str:
+    """'Carberry, Josiah' → 'Josiah Carberry': how a person of the site is shown in a list."""
+    family, given = split_name(name) if "," in name else ("", "")
+    return f"{given} {family}".strip() if family else " ".join(name.split())
+
+
+def key_surname(family: str) -> str:
+    """The surname a citation key starts with: ASCII letters of the family name without its particles and
+    suffixes, whatever their case ('van Beethoven', 'Beethoven' → 'beethoven'; 'Dos Santos Jr' → 'santos';
+    'García Márquez' → 'garciamarquez'); '' when nothing is left."""
+    tokens = split_marks(family)[0].split()
+    while len(tokens) > 1 and _is_suffix(tokens[-1]):
+        tokens.pop()
+    while len(tokens) > 1 and tokens[0].lower() in PARTICLES:
+        tokens.pop(0)
+    return re.sub(r"[^a-z]", "", ascii_fold("".join(tokens)).lower())
+
+
+def split_author_string(authors: str) -> tuple[list[str], bool]:
+    """A flat author string ('A and B', 'A, B, C …', 'a , b') → (names, complete?)."""
+    s = repair(authors)
+    complete = True
+    if _TRUNCATION.search(s):
+        complete = False
+        s = _TRUNCATION.sub("", s)
+    if " and " in s and "," not in s.split(" and ")[0].strip():
+        parts = re.split(r"\s+and\s+|\s*;\s*", s)
+    else:
+        parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
+    names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
+    return names, complete
+
+
+_TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
+
+
+# ---- comparable keys (matching) -----------------------------------------------------------------------
+
+def surname_key(name: str, family: str = "") -> str:
+    """The comparable surname of one author: last significant token of the family name, folded.
+
+    'Carberry, Josiah' → 'carberry'; 'PGR De Almeida' → 'almeida'; 'Carlos Denner dos Santos Jr' → 'santos';
+    'j wфsch' → 'wasch'. Initials-only strings and junk give ''."""
+    if family:
+        tokens = fold(repair(family)).split()
+    else:
+        s = repair(name)
+        if "," in s:
+            head, _, tail = s.partition(",")
+            tokens = fold(head).split() if fold(head) else fold(tail).split()
+            if tokens and fold(tail) and len(fold(head).replace(" ", "")) <= 2 and len(fold(tail)) > 2:
+                tokens = fold(tail).split()      # "J., Carberry" style: the long part is the surname
+        else:
+            tokens = fold(s).split()
+    while tokens and tokens[-1] in SUFFIXES:
+        tokens.pop()
+    while len(tokens) > 1 and tokens[-1] in PARTICLES:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
+
+
+def initial_key(name: str, family: str = "", given: str = "") -> str:
+    """First initial + surname ('Josiah S. Carberry' → 'j carberry', 'JS Carberry' → 'j carberry');
+    '' when there is no surname or no initial."""
+    surname = surname_key(name, family)
+    if not surname:
+        return ""
+    if family:
+        rest = fold(repair(given))
+    else:
+        s = repair(name)
+        if "," in s:
+            head, _, tail = s.partition(",")
+            rest = fold(tail) if surname in fold(head).split() else fold(head)
+        else:
+            tokens = fold(s).split()
+            rest = " ".join(t for t in tokens if t != surname)
+    return f"{rest[0]} {surname}" if rest else ""
+
+
+def name_key(name: str) -> str:
+    """Comparable whole name: 'He, Yifei*' and 'Yifei  He' → 'yifei he'."""
+    bare = split_marks(name)[0]
+    if "," in bare:
+        family, _, given = bare.partition(",")
+        bare = f"{given} {family}"
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_fold(bare).lower()).split())
+
+
+# ---- slugs ------------------------------------------------------------------------------------------
+
+MAX_SLUG = 60
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, fallback: str = "untitled", max_len: int = MAX_SLUG) -> str:
+    """A file-name-safe slug: ASCII [a-z0-9-] only, never empty, never '.', '..' or a path, cut at a word
+    boundary: 'Localize-and-Stitch: Efficient …' → 'localize-and-stitch-efficient-…'."""
+    slug = _NOT_SLUG.sub("-", ascii_fold(str(text)).lower()).strip("-")
+    if len(slug) > max_len:
+        cut = slug[:max_len + 1]
+        slug = cut[:cut.rfind("-")] if "-" in cut[1:] else slug[:max_len]
+        slug = slug.strip("-")
+    if not slug:
+        slug = _NOT_SLUG.sub("-", ascii_fold(str(fallback)).lower()).strip("-")[:max_len] or "untitled"
+    return slug
+
+
+# ---- the site's people among a work's authors -----------------------------------------------------------
+
+def owners(work: Work, people: list[Person]) -> list[Person | None]:
+    """For each author of `work`, the Person it is (or None).
+
+    Ids decide first, against every person: an author who carries an id that is not the person's is never the
+    person, whatever the name says (al-folio #100: a same-surname co-author got highlighted). Names decide only for
+    authors without ids, only for the people the work belongs to (work.people; everyone when that is empty), and
+    never for a person already found by id."""
+    authors = work.authors
+    found: list[Person | None] = [None] * len(authors)
+    by_id: set[str] = set()
+    for i, author in enumerate(authors):
+        if not author.orcid and not author.openalex:
+            continue
+        for person in people:            # the first person in list order whose id is the author's
+            if (author.orcid and person.orcid and author.orcid.upper() == person.orcid.upper()) or \
+                    (author.openalex and person.openalex and author.openalex.upper() == person.openalex.upper()):
+                found[i] = person
+                by_id.add(person.key)
+                break
+    candidates = [p for p in people if (not work.people or p.key in work.people) and p.key not in by_id]
+    if not candidates or all(a.orcid or a.openalex for a in authors):
+        return found
+    keys_of = [(p, {name_key(n) for n in [p.name, *p.aliases] if name_key(n)}) for p in candidates]
+    for i, author in enumerate(authors):
+        if found[i] is not None or author.orcid or author.openalex:
+            continue
+        keys = {name_key(author.name)}
+        if author.family:
+            keys.add(name_key(f"{author.given} {author.family}"))
+        for person, person_keys in keys_of:
+            if keys & person_keys:
+                found[i] = person
+                break
+    _match_initials(work, found, candidates)
+    return found
+
+
+def _match_initials(work: Work, found: list[Person | None], candidates: list[Person]) -> None:
+    """Scholar and some ORCID entries abbreviate every given name ("A Einstein", "PGR De Almeida"). On a work that
+    belongs to the person and where nobody is them yet, the one author with their family name and first initial
+    is them; two such authors (a sibling on the same paper) are left unmarked."""
+    for person in candidates:
+        if person.key not in work.people or any(f is person for f in found):
+            continue
+        want = _family_initial(*split_name(person.name))
+        if not all(want):
+            continue
+        fits = [i for i, author in enumerate(work.authors)
+                if found[i] is None and not author.orcid and not author.openalex
+                and _family_initial(*family_given(author)) == want]
+        if len(fits) == 1:
+            found[fits[0]] = person
+
+
+def _family_initial(family: str, given: str) -> tuple[str, str]:
+    return ascii_fold(family).lower(), ascii_fold(given)[:1].lower()
