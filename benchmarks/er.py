@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 from pubsync.match import (  # noqa: E402
     DEFAULT_SETTINGS, Features, MatchSettings, block, features, outcome_of, score_pairs,
 )
-from pubsync.normalize import split_author_string  # noqa: E402
+from pubsync.names import split_author_string  # noqa: E402
 from pubsync.records import Author, Record  # noqa: E402
 
 

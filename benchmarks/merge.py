@@ -82,7 +82,8 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    from pubsync.merge import MergeSettings, build_works
+    from pubsync.merge import build_works
+    from pubsync.settings import MergeSettings
     records, n_works = synthetic_records(args.records, args.seed)
     t0, c0 = time.perf_counter(), time.process_time()
     result = build_works(records, [], MergeSettings())

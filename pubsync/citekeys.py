@@ -1,4 +1,5 @@
-"""Stable citation keys: `lastnameYEARfirstword` (he2024localize), ASCII lower-case, deduplicated with a/b/c.
+"""Stable citation keys: `lastnameYEARfirstword` (he2024localize), ASCII lower-case, deduplicated with a/b/c. The
+surname is the family name without particles (names.key_surname): "van Beethoven" gives beethoven….
 
 A key, once assigned, never changes: `previous` maps anchors (a work's record refs and its "doi:…"/"arxiv:…" ids) to
 the keys of earlier runs, and a work keeps the key any of its anchors had, even after its title is corrected or its
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pubsync.export.names import ascii_fold, family_given
+from pubsync.names import ascii_fold, family_given, key_surname
 from pubsync.records import Work
 
 STOP_WORDS = frozenset("""
@@ -35,8 +36,7 @@ def _ascii_word(text: str) -> str:
 
 
 def base_key(work: Work) -> str:
-    family = family_given(work.authors[0])[0] if work.authors else ""
-    last = re.sub(r"[^a-z]", "", ascii_fold(family).lower()) or "anon"
+    last = (key_surname(family_given(work.authors[0])[0]) if work.authors else "") or "anon"
     year = str(work.year) if work.year else ""
     first = ""
     for word in re.split(r"[^0-9A-Za-z\u00c0-\uffff]+", work.title):

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubsync.errors import ConfigError
-from pubsync.records import canonical_arxiv, canonical_openalex, canonical_orcid
-from pubsync.settings import DEFAULT_BASE_URLS, DEFAULT_MIN_INTERVAL, Person, SourceSettings
+from pubsync.errors import ConfigError, ExportError
+from pubsync.export import FORMATS, OPTIONS, SITE_KINDS, default_path, validate_options
+from pubsync.names import slugify
+from pubsync.records import WORK_TYPES, canonical_arxiv, canonical_openalex, canonical_orcid
+from pubsync.settings import DEFAULT_BASE_URLS, DEFAULT_MIN_INTERVAL, MergeSettings, Person, SourceSettings
 
-SITE_KINDS = ("al-folio", "academicpages", "hugo", "yaml", "plain")
 SCHOLAR_ID = re.compile(r"^[A-Za-z0-9_-]{12}$")
 
 # Which exports `pubsync sync` writes when the config names none.
@@ -42,12 +43,12 @@ class Config:
     shrink_ratio: float = 0.5              # a complete fetch below this share of the stored records is suspect
 
     def export_path(self, fmt: str, person: Person | None = None) -> Path:
-        from pubsync.export import default_path
+        """Where `fmt` is written: the whole list, or one person's list (`per_person`, else "<person>-<file>")."""
         opts = self.export_options.get(fmt, {})
         if person is not None:
             template = opts.get("per_person") or "{person}-" + Path(default_path(fmt, self.site_kind)).name
-            slug = re.sub(r"[^a-z0-9]+", "-", (person.name or person.key).lower()).strip("-") or person.key
-            return self.site_root / template.replace("{person}", slug)
+            return self.site_root / template.replace("{person}", slugify(person.name or person.key,
+                                                                         fallback=person.key))
         return self.site_root / (opts.get("path") or default_path(fmt, self.site_kind))
 
     def person(self, ref: str) -> Person:
@@ -180,7 +181,6 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
         cfg.sources[name] = s
 
     merge = data.get("merge", {})
-    from pubsync.merge import MergeSettings
     try:
         MergeSettings.from_config(merge)
     except ValueError as e:
@@ -189,7 +189,6 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
     cfg.merge = merge
 
     export = data.get("export", {})
-    from pubsync.export import FORMATS, OPTIONS, ExportError, validate_options
     allowed = dict(_EXPORT_COMMON, **{f: dict for f in FORMATS})
     chk.keys(export, allowed, "export")
     for fmt in FORMATS:
@@ -213,7 +212,6 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
             close = difflib.get_close_matches(str(f), FORMATS, n=1)
             chk.fail("export.formats", f"unknown format {f!r}" + (f" — did you mean '{close[0]}'?" if close else
                                                                   f" (one of {', '.join(FORMATS)})"))
-    from pubsync.records import WORK_TYPES
     cfg.exclude_types = list(export.get("exclude_types", []))
     for t in cfg.exclude_types:
         if t not in WORK_TYPES:

@@ -124,7 +124,7 @@ def _toml_str(value: str) -> str:
 
 def _merge_examples() -> str:
     """Commented examples built from the merger's own defaults, so they stay valid when uncommented."""
-    from pubsync.merge import DEFAULT_FIELD_ORDER, MergeSettings
+    from pubsync.settings import DEFAULT_FIELD_ORDER, MergeSettings
     defaults = MergeSettings()
     title_order = ", ".join(_toml_str(s) for s in DEFAULT_FIELD_ORDER["title"])
     return (f"# preprint_display = {_toml_str(defaults.preprint_display)}"

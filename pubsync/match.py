@@ -24,10 +24,10 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from pubsync import matchmodel
-from pubsync.normalize import (
-    fold, initial_key, known_venue, repair, surname_key, title_key, title_parts, venue_key, venue_kind,
-)
+from pubsync.names import initial_key, surname_key
+from pubsync.normalize import fold, known_venue, repair, title_key, title_parts, venue_key, venue_kind
 from pubsync.records import Record, canonical_arxiv, canonical_doi
+from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 
 # ---- weights and thresholds -------------------------------------------------------------------------
 # Chosen on realdata/er DBLP-Scholar train/valid and DBLP-ACM (see benchmarks/er.py); overridable through
@@ -40,8 +40,8 @@ class MatchSettings:
     """Thresholds and the rule-based contributions around the learned model (pubsync/matchmodel.py, trained by
     `benchmarks/er.py train` on DBLP-Scholar train + DBLP-ACM train; its decision threshold, chosen on the valid
     splits, is folded into the model so that `same` = 0). Every field can be overridden."""
-    same: float = 0.0               # total above this: the same work
-    maybe: float = -2.5             # above this (and not same): the review queue
+    same: float = SAME_THRESHOLD    # total above this: the same work
+    maybe: float = MAYBE_THRESHOLD  # above this (and not same): the review queue
     year_far: float = -6.0          # years 3+ apart (no preprint first): 30 of 587 such similar-title train pairs match
     part_conflict: float = -5.0     # the titles name different parts ('Part I' / 'Part II'): 7 of 7 train pairs differ
     venue_conflict: float = -3.0    # two clean records (given names written out) name different well-known

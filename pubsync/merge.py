@@ -26,72 +26,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pubsync.curation import Decision, ref_matches
-from pubsync.match import (
-    DEFAULT_SETTINGS, Features, MatchSettings, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi,
-)
+from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
+from pubsync.settings import SELF, MergeSettings
 
-SELF = "orcid-self"
-
-DEFAULT_FIELD_ORDER: dict[str, tuple[str, ...]] = {
-    "title": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    # authors: the longest untruncated list wins; this order only breaks ties
-    "authors": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
-    "date": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "venue": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "type": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "abstract": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
-    "url": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "links": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
-}
 PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
-
-
-@dataclass
-class MergeSettings:
-    field_order: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_FIELD_ORDER))
-    same_threshold: float = DEFAULT_SETTINGS.same      # match total above which records merge
-    maybe_threshold: float = DEFAULT_SETTINGS.maybe    # above this (and not same): the review queue
-    # "link": the published version is the work's metadata, the preprint a Version plus links["arxiv"];
-    # "separate": preprint versions become works of their own (each names the other in extra["version_of"]).
-    preprint_display: str = "link"
-    match: MatchSettings = DEFAULT_SETTINGS            # every weight, for experiments and benchmarks
-
-    def match_settings(self) -> MatchSettings:
-        return replace(self.match, same=float(self.same_threshold), maybe=float(self.maybe_threshold))
-
-    def order(self, name: str) -> tuple[str, ...]:
-        return tuple(self.field_order.get(name) or DEFAULT_FIELD_ORDER[name])
-
-    @classmethod
-    def from_config(cls, table: Mapping[str, Any]) -> "MergeSettings":
-        """Build from the `[merge]` table of config.toml. Raises ValueError naming the bad key."""
-        settings = cls()
-        known_sources = set(DEFAULT_FIELD_ORDER["title"])
-        for key, value in table.items():
-            if key in DEFAULT_FIELD_ORDER:
-                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(f'[merge] {key} must be a list of source names, e.g. ["crossref", "openalex"]')
-                unknown = [v for v in value if v not in known_sources]
-                if unknown:
-                    raise ValueError(f"[merge] {key}: unknown source {unknown[0]!r}; use {sorted(known_sources)}")
-                settings.field_order[key] = tuple(value)
-            elif key in ("same_threshold", "maybe_threshold"):
-                if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    raise ValueError(f"[merge] {key} must be a number (log-odds; default {getattr(cls, key)})")
-                setattr(settings, key, float(value))
-            elif key == "preprint_display":
-                if value not in ("link", "separate"):
-                    raise ValueError('[merge] preprint_display must be "link" or "separate"')
-                settings.preprint_display = value
-            else:
-                known = sorted([*DEFAULT_FIELD_ORDER, "same_threshold", "maybe_threshold", "preprint_display"])
-                raise ValueError(f"[merge] unknown key {key!r}; known keys: {', '.join(known)}")
-        if settings.maybe_threshold > settings.same_threshold:
-            raise ValueError("[merge] maybe_threshold must not exceed same_threshold")
-        return settings
-
 
 @dataclass(frozen=True)
 class ReviewItem:
@@ -369,7 +309,8 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
             for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
-    clustering = cluster(feats, forced=same, cannot=different, settings=settings.match_settings())
+    match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
+    clustering = cluster(feats, forced=same, cannot=different, settings=match)
 
     works: list[Work] = []
     group_of: dict[int, int] = {}

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from pubsync.normalize import fold, repair
+from pubsync.normalize import TRUNCATION, fold, repair
 
 if TYPE_CHECKING:
     from pubsync.records import Author, Work
@@ -115,18 +115,15 @@ def split_author_string(authors: str) -> tuple[list[str], bool]:
     """A flat author string ('A and B', 'A, B, C …', 'a , b') → (names, complete?)."""
     s = repair(authors)
     complete = True
-    if _TRUNCATION.search(s):
+    if TRUNCATION.search(s):
         complete = False
-        s = _TRUNCATION.sub("", s)
+        s = TRUNCATION.sub("", s)
     if " and " in s and "," not in s.split(" and ")[0].strip():
         parts = re.split(r"\s+and\s+|\s*;\s*", s)
     else:
         parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
     names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
     return names, complete
-
-
-_TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
 
 
 # ---- comparable keys (matching) -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Text normalisation for matching: titles, person names and venues reduced to comparable keys.
+"""Text normalisation for matching: titles and venues reduced to comparable keys (person names: names.py).
 
 Pure functions; nothing here is shown to users (display text stays as the source gave it).
 Repairs what the sources and benchmarks actually contain: HTML entities (also tokenized ones like
@@ -101,7 +101,7 @@ def fold(text: str) -> str:
 
 # ---- titles ------------------------------------------------------------------------------------
 
-_TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
+TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
 _LEADING_TRUNCATION = re.compile(r"^\s*(?:…|\.\.\.)\s*")
 
 
@@ -109,9 +109,9 @@ def title_key(title: str | None) -> tuple[str, bool]:
     """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'."""
     s = repair(title)
     truncated = False
-    if _TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s):
+    if TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s):
         truncated = True
-        s = _LEADING_TRUNCATION.sub("", _TRUNCATION.sub("", s))
+        s = _LEADING_TRUNCATION.sub("", TRUNCATION.sub("", s))
     return fold(s), truncated
 
 
@@ -126,51 +126,6 @@ def title_parts(folded_title: str) -> frozenset[str]:
     return frozenset(_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title))
 
 
-# ---- names -------------------------------------------------------------------------------------
-
-_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "junior", "filho", "neto"}
-_PARTICLES = {"de", "da", "das", "do", "dos", "van", "von", "der", "den", "del", "della", "di", "du", "la", "le",
-              "ten", "ter", "y", "e", "bin", "al", "el"}
-
-
-def surname_key(name: str, family: str = "") -> str:
-    """The comparable surname of one author: last significant token of the family name, folded.
-
-    'Carberry, Josiah' -> 'carberry'; 'PGR De Almeida' -> 'almeida'; 'Carlos Denner dos Santos Jr' -> 'santos';
-    'j wфsch' -> 'wasch'. Initials-only strings and junk give ''."""
-    if family:
-        tokens = fold(repair(family)).split()
-    else:
-        s = repair(name)
-        if "," in s:
-            head, _, tail = s.partition(",")
-            tokens = fold(head).split() if fold(head) else fold(tail).split()
-            if tokens and fold(tail) and len(fold(head).replace(" ", "")) <= 2 and len(fold(tail)) > 2:
-                tokens = fold(tail).split()      # "J., Carberry" style: the long part is the surname
-        else:
-            tokens = fold(s).split()
-    while tokens and tokens[-1] in _SUFFIXES:
-        tokens.pop()
-    while len(tokens) > 1 and tokens[-1] in _PARTICLES:
-        tokens.pop()
-    return tokens[-1] if tokens else ""
-
-
-def split_author_string(authors: str) -> tuple[list[str], bool]:
-    """A flat author string ('A and B', 'A, B, C …', 'a , b') -> (names, complete?)."""
-    s = repair(authors)
-    complete = True
-    if _TRUNCATION.search(s):
-        complete = False
-        s = _TRUNCATION.sub("", s)
-    if " and " in s and "," not in s.split(" and ")[0].strip():
-        parts = re.split(r"\s+and\s+|\s*;\s*", s)
-    else:
-        parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
-    names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
-    return names, complete
-
-
 # ---- venues ------------------------------------------------------------------------------------
 
 _VENUE_NOISE = {"proceedings", "proc", "of", "the", "in", "on", "international", "intl", "int", "conference",
@@ -181,7 +136,7 @@ _DIGITS = re.compile(r"\d+")
 
 def venue_key(venue: str | None) -> str:
     """Distinctive venue words, folded, numbers and boilerplate dropped: 'Proc. of VLDB 2001' -> 'vldb'."""
-    s = fold(_TRUNCATION.sub("", repair(venue)))
+    s = fold(TRUNCATION.sub("", repair(venue)))
     words = [w for w in _DIGITS.sub(" ", s).split() if w not in _VENUE_NOISE]
     return " ".join(words)
 
@@ -202,7 +157,7 @@ def venue_kind(venue: str | None) -> str:
 
     'VLDB J.' / 'ACM SIGMOD Record' / 'The VLDB Journal -- …' -> journal; 'SIGMOD Conference' / 'Very Large
     Data Bases' / 'Proceedings of …' -> conference. Journal words win ('VLDB Journal' is a journal)."""
-    s = fold(_TRUNCATION.sub("", repair(venue)))
+    s = fold(TRUNCATION.sub("", repair(venue)))
     if not s:
         return ""
     if s.startswith(_JOURNAL_NAMES):
@@ -242,29 +197,10 @@ def known_venue(venue: str | None) -> str:
 
     'SIGMOD Conference' / 'International Conference on Management of Data' / 'Proc. ACM SIGMOD' -> 'sigmod';
     'ACM SIGMOD Record' -> 'sigmod record'; 'VLDB J.' / 'The VLDB Journal -- …' -> 'vldb journal'."""
-    s = f" {fold(_TRUNCATION.sub('', repair(venue)))} "
+    s = f" {fold(TRUNCATION.sub('', repair(venue)))} "
     if s == "  ":
         return ""
     for key, phrases in _KNOWN_VENUES:
         if any(f" {p} " in s for p in phrases):
             return key
     return ""
-
-
-def initial_key(name: str, family: str = "", given: str = "") -> str:
-    """First initial + surname ('Josiah S. Carberry' -> 'j carberry', 'JS Carberry' -> 'j carberry');
-    '' when there is no surname or no initial."""
-    surname = surname_key(name, family)
-    if not surname:
-        return ""
-    if family:
-        rest = fold(repair(given))
-    else:
-        s = repair(name)
-        if "," in s:
-            head, _, tail = s.partition(",")
-            rest = fold(tail) if surname in fold(head).split() else fold(head)
-        else:
-            tokens = fold(s).split()
-            rest = " ".join(t for t in tokens if t != surname)
-    return f"{rest[0]} {surname}" if rest else ""

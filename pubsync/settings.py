@@ -1,7 +1,12 @@
-"""Plain settings dataclasses shared by config.py (which fills them from config.toml/env) and the stages."""
+"""Plain settings dataclasses shared by config.py (which fills them from config.toml/env) and the stages. Light on
+purpose: loading a config imports this, not the matcher."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from pubsync.names import slugify
 
 DEFAULT_BASE_URLS = {
     "orcid": "https://pub.orcid.org/v3.0",
@@ -47,5 +52,65 @@ class Person:
 
     def __post_init__(self) -> None:
         if not self.key:
-            from re import sub
-            self.key = self.orcid or sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "me"
+            self.key = self.orcid or slugify(self.name, fallback="me")
+
+
+# ---- [merge] --------------------------------------------------------------------------------------
+
+SELF = "orcid-self"        # ORCID entries the person made themselves: their corrections beat every service
+SAME_THRESHOLD = 0.0       # match log-odds above which records merge (the learned model's decision threshold)
+MAYBE_THRESHOLD = -2.5     # above this (and not same): the review queue
+
+DEFAULT_FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "title": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    # authors: the longest untruncated list wins; this order only breaks ties
+    "authors": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+    "date": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "venue": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "type": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "abstract": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+    "url": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
+    "links": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+}
+
+
+@dataclass
+class MergeSettings:
+    """The `[merge]` table: per-field source order, the match thresholds, how preprints are shown."""
+    field_order: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_FIELD_ORDER))
+    same_threshold: float = SAME_THRESHOLD
+    maybe_threshold: float = MAYBE_THRESHOLD
+    # "link": the published version is the work's metadata, the preprint a Version plus links["arxiv"];
+    # "separate": preprint versions become works of their own (each names the other in extra["version_of"]).
+    preprint_display: str = "link"
+
+    def order(self, name: str) -> tuple[str, ...]:
+        return tuple(self.field_order.get(name) or DEFAULT_FIELD_ORDER[name])
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, Any]) -> "MergeSettings":
+        """Build from the `[merge]` table of config.toml. Raises ValueError naming the bad key."""
+        settings = cls()
+        known_sources = set(DEFAULT_FIELD_ORDER["title"])
+        for key, value in table.items():
+            if key in DEFAULT_FIELD_ORDER:
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f'[merge] {key} must be a list of source names, e.g. ["crossref", "openalex"]')
+                unknown = [v for v in value if v not in known_sources]
+                if unknown:
+                    raise ValueError(f"[merge] {key}: unknown source {unknown[0]!r}; use {sorted(known_sources)}")
+                settings.field_order[key] = tuple(value)
+            elif key in ("same_threshold", "maybe_threshold"):
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise ValueError(f"[merge] {key} must be a number (log-odds; default {getattr(cls, key)})")
+                setattr(settings, key, float(value))
+            elif key == "preprint_display":
+                if value not in ("link", "separate"):
+                    raise ValueError('[merge] preprint_display must be "link" or "separate"')
+                settings.preprint_display = value
+            else:
+                known = sorted([*DEFAULT_FIELD_ORDER, "same_threshold", "maybe_threshold", "preprint_display"])
+                raise ValueError(f"[merge] unknown key {key!r}; known keys: {', '.join(known)}")
+        if settings.maybe_threshold > settings.same_threshold:
+            raise ValueError("[merge] maybe_threshold must not exceed same_threshold")
+        return settings

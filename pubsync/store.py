@@ -317,6 +317,12 @@ class Store:
                               "WHERE rs.outcome = 'ok' AND (? IS NULL OR rs.source = ?)", [source, source]).fetchone()
         return row[0] or ""
 
+    def data_date(self) -> str:
+        """The date of the data: YYYY-MM-DD of the newest `last_seen` of the raw records (when pubsync last
+        received or confirmed them, by a fetch or an import); "" when there are none."""
+        row = self.db.execute("SELECT max(last_seen) FROM raw_records").fetchone()
+        return (row[0] or "")[:10]
+
     def counts(self) -> dict[str, Any]:
         q = lambda sql: self.db.execute(sql).fetchall()  # noqa: E731
         return {

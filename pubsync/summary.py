@@ -11,9 +11,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-EXIT_OK = 0
-EXIT_SOURCE_FAILED = 3
-EXIT_CHANGED = 10
+from pubsync.errors import EXIT_CHANGED, EXIT_OK, EXIT_SOURCE_FAILED
 CHANGED_STATUSES = ("written", "removed")   # write-report statuses that changed a file on disk
 
 
@@ -44,6 +42,7 @@ class RunSummary:
     merge: Any = None                                    # pipeline.MergeSummary, or None when no merge ran
     works: WorkChanges = field(default_factory=WorkChanges)
     exports: dict[str, list[tuple[str, str]]] = field(default_factory=dict)   # format -> [(path, status)]
+    planned: list[Any] = field(default_factory=list)     # export.writer.FileChange: what a dry run would write
 
     @property
     def failed_sources(self) -> list[Any]:

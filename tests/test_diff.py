@@ -3,14 +3,23 @@ from pathlib import Path
 
 import pytest
 
-from pubsync.diff import diff_stat, export_diff, plan_changes
-from pubsync.export import END, START, ExportError
+from pubsync.errors import ExportError
+from pubsync.export.diff import diff_stat, format_change
+from pubsync.export.writer import END, START, plan
 from pubsync.records import Author, Work
 from pubsync.store import Store
 from tests.clihelp import run
 
 REPO = Path(__file__).resolve().parent.parent
 CLI_ENV = {"PYTHONPATH": str(REPO)}
+
+
+def plan_changes(files, target, fmt):
+    return [c for c in plan(fmt, files, target) if c.kind != "unchanged"]
+
+
+def export_diff(files, target, fmt, root=None):
+    return "".join(format_change(c, root) for c in plan_changes(files, target, fmt))
 
 
 def listing(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -50,10 +59,6 @@ def test_binary_content(tmp_path):
     assert "Binary files a/f and b/f differ" in export_diff({"": b"x\n"}, tmp_path / "f", "bibtex", root=tmp_path)
 
 
-def ours(data: bytes) -> bool:
-    return b"generated_by: pubsync" in data
-
-
 def test_directory_export_new_changed_removed_and_foreign_untouched(tmp_path):
     pubs = tmp_path / "_publications"
     pubs.mkdir()
@@ -63,10 +68,10 @@ def test_directory_export_new_changed_removed_and_foreign_untouched(tmp_path):
     before = listing(tmp_path)
     files = {"2020-01-01-kept.md": b"---\ngenerated_by: pubsync\ntitle: New\n---\n",
              "2021-05-01-fresh.md": b"---\ngenerated_by: pubsync\ntitle: Fresh\n---\n"}
-    changes = plan_changes(files, pubs, "academicpages", is_ours=ours)
+    changes = plan_changes(files, pubs, "academicpages")
     assert [(c.path.name, c.kind) for c in changes] == [
         ("2019-01-01-stale.md", "removed"), ("2020-01-01-kept.md", "changed"), ("2021-05-01-fresh.md", "new")]
-    text = export_diff(files, pubs, "academicpages", root=tmp_path, is_ours=ours)
+    text = export_diff(files, pubs, "academicpages", root=tmp_path)
     assert "deleted file\n--- a/_publications/2019-01-01-stale.md\n+++ /dev/null\n" in text
     assert "-title: Old\n+title: New\n" in text
     assert "paper-title-number-1" not in text
@@ -78,7 +83,7 @@ def test_directory_export_new_changed_removed_and_foreign_untouched(tmp_path):
 
 
 def test_directory_export_default_ownership_is_the_exporters(tmp_path):
-    academicpages = pytest.importorskip("pubsync.export.academicpages")
+    from pubsync.export import academicpages
     pubs = tmp_path / "_publications"
     pubs.mkdir()
     (pubs / "hand.md").write_bytes(b"---\ntitle: mine\n---\n")
@@ -88,7 +93,7 @@ def test_directory_export_default_ownership_is_the_exporters(tmp_path):
 
 def test_path_outside_the_target_is_refused(tmp_path):
     with pytest.raises(ExportError, match="not a plain relative path"):
-        plan_changes({"../escape.md": b"x"}, tmp_path / "_publications", "academicpages", is_ours=ours)
+        plan_changes({"../escape.md": b"x"}, tmp_path / "_publications", "academicpages")
 
 
 def test_spliced_page_shows_only_the_block(tmp_path):
@@ -183,3 +188,20 @@ def test_cli_diff_academicpages_removes_only_its_own_stale_pages(tmp_path):
     proc = run("diff", "--stat", "--exit-code", cwd=site, env=CLI_ENV)
     assert proc.returncode == 10, proc.stderr
     assert [line.split()[:2] for line in proc.stdout.splitlines()] == [["removed", "_publications/2001-01-01-stale.md"]]
+
+
+def test_right_after_a_sync_diff_finds_nothing(tmp_path):
+    """sync and diff share one definition of the exports: with one person and `per_person` set, sync writes the
+    per-person file too, so the diff that follows has nothing to write."""
+    site = make_site(tmp_path)
+    with (site / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[export.bibtex]\nper_person = "_bibliography/{person}.bib"\n'
+                 '\n[sources.orcid]\nretries = 0\n\n[sources.openalex]\nretries = 0\n')
+    closed = {f"PUBSYNC_{name}_URL": "http://127.0.0.1:9" for name in ("ORCID", "OPENALEX", "ARXIV")}
+    synced = run("sync", cwd=site, env={**CLI_ENV, **closed})
+    assert synced.returncode == 3, synced.stderr            # the sources are down; the stored works are exported
+    assert (site / "_bibliography" / "papers.bib").is_file()
+    assert (site / "_bibliography" / "josiah-carberry.bib").is_file()
+    after = run("diff", "--exit-code", cwd=site, env=CLI_ENV)
+    assert after.returncode == 0, after.stdout
+    assert after.stdout.strip() == "exports are up to date"

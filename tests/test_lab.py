@@ -92,9 +92,9 @@ def test_lab_list_dedups_marks_members_by_id_and_writes_per_person(tmp_path):
     assert status["works"] == 3
 
 
-def test_the_render_cache_beside_the_database_changes_no_byte(tmp_path):
-    """Each sync renders through the fragment cache in data/pubsync.db.render-cache (one slot per format and set of
-    people); the lab list and the per-person files come out the same with the cache warm, damaged or gone."""
+def test_a_second_sync_writes_the_same_bytes_and_leaves_every_file_alone(tmp_path):
+    """The lab list and the per-person files are the same bytes on every sync of the same data; unchanged files are
+    not rewritten (their mtime stays), and a deleted one comes back byte for byte."""
     (tmp_path / "config.toml").write_text(CONFIG)
     outputs = ["lab.yml", "people/alice-smith.yml", "people/bob-jones.yml"]
     with ReplayServer() as server:
@@ -102,18 +102,9 @@ def test_the_render_cache_beside_the_database_changes_no_byte(tmp_path):
         env = {f"PUBSYNC_{s.upper()}_URL": server.url for s in ("orcid", "openalex", "arxiv", "scholar", "crossref")}
         assert run("sync", cwd=tmp_path, env=env).returncode == 0
         first = {name: (tmp_path / name).read_bytes() for name in outputs}
-        cache = tmp_path / "data" / "pubsync.db.render-cache"
-        slots = sorted(p.name for p in cache.iterdir())
-        assert len(slots) == 3 and all(name.startswith("papers-yml-") for name in slots)
-        for name in outputs:
-            (tmp_path / name).unlink()
-        assert run("sync", cwd=tmp_path, env=env).returncode == 0           # warm: every fragment from the cache
+        mtimes = {name: (tmp_path / name).stat().st_mtime_ns for name in outputs}
+        (tmp_path / outputs[1]).unlink()
+        assert run("sync", cwd=tmp_path, env=env).returncode == 0
         assert {name: (tmp_path / name).read_bytes() for name in outputs} == first
-        for slot in cache.iterdir():
-            data = bytearray(slot.read_bytes())
-            data[-5] ^= 0xFF
-            slot.write_bytes(bytes(data))
-        for name in outputs:
-            (tmp_path / name).unlink()
-        assert run("sync", cwd=tmp_path, env=env).returncode == 0           # damaged: those fragments rendered again
-        assert {name: (tmp_path / name).read_bytes() for name in outputs} == first
+        assert {name: (tmp_path / name).stat().st_mtime_ns for name in outputs if name != outputs[1]} == \
+            {name: mtime for name, mtime in mtimes.items() if name != outputs[1]}

@@ -3,7 +3,8 @@ import random
 from pathlib import Path
 
 from pubsync.curation import Decision
-from pubsync.merge import MergeSettings, build_works
+from pubsync.merge import build_works
+from pubsync.settings import MergeSettings
 from pubsync.records import Author, Record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "versions"
@@ -145,7 +146,7 @@ def test_uncertain_pairs_go_to_review_not_into_one_work():
 
 def test_merge_settings_from_config_validates_keys():
     s = MergeSettings.from_config({"venue": ["openalex", "crossref"], "same_threshold": 1.0})
-    assert s.order("venue") == ("openalex", "crossref") and s.match_settings().same == 1.0
+    assert s.order("venue") == ("openalex", "crossref") and s.same_threshold == 1.0
     for bad in ({"venu": []}, {"venue": ["dblp"]}, {"same_threshold": "high"}, {"preprint_display": "both"}):
         try:
             MergeSettings.from_config(bad)

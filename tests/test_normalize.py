@@ -1,4 +1,5 @@
-from pubsync.normalize import fold, repair, split_author_string, surname_key, title_key, venue_key
+from pubsync.names import split_author_string, surname_key
+from pubsync.normalize import fold, repair, title_key, venue_key
 
 
 def test_repairs_utf8_read_as_latin1_even_lowercased_and_tokenized():

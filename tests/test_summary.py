@@ -1,7 +1,8 @@
 """The end-of-run summary: added/updated works from two snapshots, one screen of text, JSON, the exit code."""
 import json
 
-from pubsync.pipeline import MergeSummary, SourceOutcome
+from pubsync.pipeline import MergeSummary
+from pubsync.pull import SourceOutcome
 from pubsync.records import Work
 from pubsync.store import Store
 from pubsync.summary import (EXIT_CHANGED, EXIT_OK, EXIT_SOURCE_FAILED, RunSummary, build_summary, compare_snapshots,

@@ -1,7 +1,7 @@
-"""Exporters: merged works → the files personal sites read. Pure renderers plus one careful writer.
+"""Exporters: merged works → the files personal sites read. Each format is a pure function of the works and the
+context (render); writer.py puts the result on disk (plan, then apply), jobs.py says which exports a run writes.
 
-    render(fmt, works, ctx) -> {relative path: bytes}     pure; "" = the target file itself
-    render_many(works, {fmt: ctx}) -> {fmt: files}        several formats in one pass (what a sync does)
+    render(fmt, works, ctx) -> {relative path: bytes}      "" = the target file itself
     write(fmt, files, target) -> [(path, "written" | "unchanged" | "removed")]
 
 Formats and what `target` is:
@@ -12,22 +12,18 @@ Formats and what `target` is:
   csl-json       a file (pandoc / Quarto / Zotero)
   markdown, html a hand-kept page: render gives the list, write() puts it between `<!-- pubsync:start -->` and
                  `<!-- pubsync:end -->` in the existing page (and refuses a page without them)
+
+This module is imported by config loading, so it imports no renderer until one is asked for.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pubsync.export.cache import FragmentCache
-from pubsync.export.writer import END, START, ExportError, ExportWriteError, splice, write_single, write_spliced, write_tree
+from pubsync.errors import ExportError
 from pubsync.records import Work
 from pubsync.settings import Person
-
-__all__ = ["FORMATS", "SITE_KINDS", "OPTIONS", "CHOICES", "ExportContext", "FragmentCache", "ExportError",
-           "ExportWriteError", "default_path", "validate_options", "render", "render_many", "write", "write_many",
-           "splice", "START", "END"]
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html")
 SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
@@ -136,104 +132,22 @@ def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain"
     return merged
 
 
-def render(fmt: str, works: list[Work], ctx: ExportContext, parallel: bool | None = None) -> dict[str, bytes]:
-    """Pure: the bytes of every file of `fmt` for these works (already curated; keys assigned)."""
-    return render_many(works, {fmt: ctx}, parallel)[fmt]
-
-
-def render_many(works: list[Work], contexts: dict[str, ExportContext], parallel: bool | None = None,
-                cache: FragmentCache | None = None) -> dict[str, dict[str, bytes]]:
-    """render() of several formats of the same works for the same people, in one pass (engine.py): what a sync
-    writes. `parallel` as engine.render_many takes it; `cache` keeps rendered fragments between runs (cache.py), so
-    only changed works are rendered again; it writes them when the caller runs cache.flush()."""
-    from pubsync.export.engine import naming, render_many as run
-    renderers = {}
-    slots = {}
-    people = None
-    for fmt, ctx in contexts.items():
-        _check_format(fmt)
-        _check_site_kind(ctx.site_kind)
-        if people is not None and ctx.people != people:
-            raise ValueError("render_many: every context must be for the same people")
-        people = ctx.people
-        with naming(fmt):
-            ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))
-            renderers[fmt] = _renderer(fmt, ctx)
-        if cache is not None:
-            # Everything a fragment may read off the context; the data date is left out (only assembly reads it).
-            context = repr((fmt, sorted(ctx.options.items()), ctx.site_kind, ctx.scholar_users, ctx.people))
-            group = "\0".join(p.key for p in ctx.people)
-            slots[fmt] = cache.slot(fmt, group, context.encode("utf-8", "backslashreplace"))
-    return run(works, renderers, people or [], parallel, slots or None)
-
-
-def _renderer(fmt: str, ctx: ExportContext):
-    if fmt == "bibtex":
-        from pubsync.export.bibtex import Renderer
-    elif fmt == "papers-yml":
-        from pubsync.export.papers_yml import Renderer
-    elif fmt == "academicpages":
-        from pubsync.export.academicpages import Renderer
-    elif fmt == "citations-yml":
-        from pubsync.export.citations_yml import Renderer
-    elif fmt == "csl-json":
-        from pubsync.export.csl import Renderer
-    elif fmt == "markdown":
-        from pubsync.export.markdown import MarkdownRenderer as Renderer
-    else:
-        from pubsync.export.markdown import HtmlRenderer as Renderer
-    return Renderer(ctx)
+def render(fmt: str, works: list[Work], ctx: ExportContext) -> dict[str, bytes]:
+    """Pure: the bytes of every file of `fmt` for these works (already curated; keys assigned), in list order
+    (newest first, then title and key) whatever the order they come in."""
+    from pubsync.export import academicpages, bibtex, citations_yml, csl, markdown, papers_yml
+    from pubsync.export.view import sort_key
+    renderers = {"bibtex": bibtex.render, "papers-yml": papers_yml.render, "academicpages": academicpages.render,
+                 "citations-yml": citations_yml.render, "csl-json": csl.render, "markdown": markdown.render_markdown,
+                 "html": markdown.render_html}
+    _check_format(fmt)
+    _check_site_kind(ctx.site_kind)
+    ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))
+    return renderers[fmt](sorted(works, key=sort_key), ctx)
 
 
 def write(fmt: str, files: dict[str, bytes], target: Path) -> list[tuple[str, str]]:
     """Write what render() produced to `target` (a file, or a directory for academicpages)."""
+    from pubsync.export.writer import apply, plan
     _check_format(fmt)
-    target = Path(target)
-    if fmt == "academicpages":
-        from pubsync.export.academicpages import is_ours
-        from pubsync.export.engine import no_gc
-        with no_gc():
-            return write_tree(files, target, is_ours)
-    if set(files) != {""}:
-        raise ExportError(f"{fmt} is a single-file export; render() output must be {{'': bytes}}")
-    if fmt in ("markdown", "html"):
-        return write_spliced(files[""], target)
-    return write_single(files[""], target)
-
-
-def write_many(jobs: list[tuple[str, dict[str, bytes], Path]],
-               cache: FragmentCache | None = None) -> list[list[tuple[str, str]]]:
-    """write(fmt, files, target) of each job, then the fragment cache's flush(). Reports in the order of `jobs`;
-    every job runs, then the error of the first that failed (in that order) is raised: one export the disk refuses
-    does not hold back the others. The jobs of many files run in a thread beside the others: both spend their time
-    in system calls, which let the other thread run."""
-    from pubsync.export.engine import no_gc
-    results: dict[int, Any] = {}
-
-    def run(indexes: list[int]) -> None:
-        for i in indexes:
-            try:
-                results[i] = write(*jobs[i])
-            except Exception as e:             # raised below, in job order
-                if isinstance(e, ExportError) and not e.format:
-                    e.format = jobs[i][0]
-                results[i] = e
-
-    many = [i for i in range(len(jobs)) if len(jobs[i][1]) > 1]
-    rest = [i for i in range(len(jobs)) if len(jobs[i][1]) <= 1]
-    with no_gc():
-        side = threading.Thread(target=run, args=(many,), name="pubsync-write") if many and rest else None
-        if side is not None:
-            side.start()
-            try:
-                run(rest)
-            finally:
-                side.join()
-        else:
-            run(many + rest)
-        if cache is not None:
-            cache.flush()
-    for i in range(len(jobs)):
-        if isinstance(results[i], Exception):
-            raise results[i]
-    return [results[i] for i in range(len(jobs))]
+    return apply(plan(fmt, files, Path(target)))

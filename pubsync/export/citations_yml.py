@@ -11,12 +11,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pubsync.errors import ExportError
 from pubsync.export import yamlout
-from pubsync.export.engine import SKIP
-from pubsync.export.prepared import View
+from pubsync.export.view import one_line
 from pubsync.records import Work
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def render(works: list[Work], ctx) -> dict[str, bytes]:
+    if not _DATE.match(ctx.data_date or ""):
+        raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {ctx.data_date!r}); "
+                          "the pipeline passes the date of the data in ExportContext.data_date")
+    papers: dict[str, dict[str, Any]] = {}
+    for work in works:                  # a later work with the same paper key replaces an earlier one
+        key = paper_key(work, ctx)
+        if key and work.citations.get("scholar") is not None:
+            papers[key] = {"citations": int(work.citations["scholar"]), "title": one_line(work.title),
+                           "year": str(work.year) if work.year else ""}
+    data = {"metadata": {"last_updated": ctx.data_date}, "papers": dict(sorted(papers.items()))}
+    return {"": yamlout.dump(data).encode("utf-8")}
 
 
 def paper_key(work: Work, ctx) -> str:
@@ -29,42 +43,3 @@ def paper_key(work: Work, ctx) -> str:
         return scholar
     users = [p.scholar for p in ctx.people if p.scholar and p.key in work.people] + list(ctx.scholar_users)
     return f"{users[0]}:{scholar}" if users else ""
-
-
-class Renderer:
-    def __init__(self, ctx) -> None:
-        self.ctx = ctx
-
-    def plan(self, works: list[Work]) -> list[Any]:
-        """Each work's paper key, or SKIP: no Scholar count, no key, or a later work with the same key."""
-        from pubsync.export import ExportError
-        if not _DATE.match(self.ctx.data_date or ""):
-            raise ExportError(f"citations-yml needs the data date as YYYY-MM-DD (got {self.ctx.data_date!r}); "
-                              "the pipeline passes the date of the data in ExportContext.data_date")
-        keys: list[Any] = [SKIP] * len(works)
-        last: dict[str, int] = {}
-        for i, work in enumerate(works):
-            if work.citations.get("scholar") is not None:
-                key = paper_key(work, self.ctx)
-                if key:
-                    last[key] = i
-        for key, i in last.items():
-            keys[i] = key
-        return keys
-
-    def fragment(self, work: Work, view: View, key: str) -> tuple[str, bytes]:
-        year = str(work.year) if work.year else ""
-        q = yamlout.quote
-        return key, (f"  {yamlout.key(key)}:\n    citations: {int(work.citations['scholar'])}\n"
-                     f"    title: {q(view.title)}\n    year: {q(year)}").encode("utf-8", "replace")
-
-    def assemble(self, works: list[Work], fragments: list[tuple[str, bytes] | None]) -> dict[str, bytes]:
-        # What yamlout.dump writes for {metadata: {last_updated}, papers: {key: {citations, title, year}}}, spelled out.
-        papers = sorted(f for f in fragments if f is not None)
-        lines = [f"metadata:\n  last_updated: {yamlout.quote(self.ctx.data_date)}".encode("utf-8", "replace")]
-        if papers:
-            lines.append(b"papers:")
-            lines.extend([text for _, text in papers])
-        else:
-            lines.append(b"papers: {}")
-        return {"": b"\n".join(lines) + b"\n"}

@@ -9,14 +9,12 @@ import logging
 import re
 from functools import lru_cache
 
-from pubsync.export.workview import holds_any, one_line
+from pubsync.export.view import one_line
 
 _SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
              "^": r"\textasciicircum{}", "\\": r"\textbackslash{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 # < and > too: LaTeX's OT1 font prints them as ¡ and ¿, and spelled out they can never form an HTML tag.
 _SPECIAL_RE = re.compile(r"[&%$#_~^\\{}<>]")
-_SPECIAL_CHARS = "&%$#_~^\\{}<>"
-_WORD = re.compile(r"\S+")
 _LEAD_PUNCT = "\"'([{\\"
 _EDGES = re.compile(r"^([\"'(\[]*)(.*?)([.,:;!?)\]\"']*)$", re.S)
 
@@ -46,17 +44,7 @@ def _braces_balanced(text: str) -> bool:
 
 def escape(text: str, latex: bool = False) -> str:
     """Plain text → BibTeX-safe text on one line. `latex=True` also turns non-ASCII into LaTeX macros ({\\"u})."""
-    return _escape_clean(one_line(text), latex)
-
-
-def escape_line(text: str, latex: bool = False) -> str:
-    """escape() of text already on one line (workview.one_line)."""
-    return _escape_clean(text, latex)
-
-
-def _escape_clean(text: str, latex: bool) -> str:
-    if not holds_any(text, _SPECIAL_CHARS, _SPECIAL_RE):
-        return _encoder().unicode_to_latex(text) if latex and not text.isascii() else text
+    text = one_line(text)
     balanced = _braces_balanced(text)
 
     def sub(m: re.Match[str]) -> str:
@@ -83,23 +71,13 @@ def _needs_protection(word: str, first: bool) -> bool:
 
 def title(text: str, latex: bool = False) -> str:
     """Like escape(), with words whose capitals a style would lower-case wrapped in braces: {BERT}."""
-    return title_line(one_line(text), latex)
-
-
-def title_line(text: str, latex: bool = False) -> str:
-    """title() of text already on one line (workview.one_line)."""
+    text = one_line(text)
     if not _braces_balanced(text):
         return escape(text, latex)     # escape() spells out every brace; adding ours could not be checked
-    words = text.split(" ")      # one_line() left single spaces only, so these are _WORD's matches
-    if not words[0]:
-        return ""
-    first = _title_word(words[0], True, latex)
-    if len(words) == 1:
-        return first
-    return first + " " + " ".join([_title_word(word, False, latex) for word in words[1:]])
+    words = text.split()
+    return " ".join(_title_word(word, i == 0, latex) for i, word in enumerate(words))
 
 
-@lru_cache(maxsize=1 << 16)    # titles share most of their words
 def _title_word(word: str, first: bool, latex: bool) -> str:
     if not _needs_protection(word, first):
         return _escape_word(word, latex)
@@ -110,7 +88,7 @@ def _title_word(word: str, first: bool, latex: bool) -> str:
 
 
 def _escape_word(word: str, latex: bool) -> str:
-    return _escape_clean(word, latex) if _braces_balanced(word) else _escape_in_balanced(word, latex)
+    return escape(word, latex) if _braces_balanced(word) else _escape_in_balanced(word, latex)
 
 
 def _escape_in_balanced(word: str, latex: bool) -> str:
@@ -126,7 +104,4 @@ def markup(text: str) -> str:
 
 def raw_id(text: str) -> str:
     """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold percent-encoded."""
-    if type(text) is str and text.isprintable() and " " not in text and "\\" not in text and "{" not in text \
-            and "}" not in text:
-        return text     # what the line below returns for such text (one_line() keeps it), without the copies
     return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
