@@ -77,9 +77,7 @@ def gather(store, title: str = "Publications") -> ReportData:
     data.works_per_year = _year_series(per_year)
     data.citations_per_year = [(str(y), cites[y]) for y in sorted(cites)]
 
-    refs_by_work: dict[str, set[str]] = {}
-    for key, ref in store.db.execute("SELECT DISTINCT work_key, record_ref FROM work_records ORDER BY work_key, record_ref"):
-        refs_by_work.setdefault(key, set()).add(ref)
+    refs_by_work = store.record_refs_by_work()
     visible_refs: set[str] = set()
     for w in works:
         refs = refs_by_work.get(w.key, set()) | set(w.records)
@@ -118,8 +116,7 @@ def _snapshot_series(store, refs: set[str]) -> dict[str, list[tuple[str, int]]]:
     """Per source, per snapshot date: the summed counts of that source's records in visible works. Sources are
     never added together (their counts measure different things)."""
     totals: dict[str, dict[str, int]] = {}
-    for source, sid, date, count in store.db.execute(
-            "SELECT source, source_id, date, count FROM citation_snapshots ORDER BY source, date, source_id"):
+    for source, sid, date, count in store.citation_snapshots():
         if f"{source}:{sid}" in refs and count is not None:
             by_date = totals.setdefault(source, {})
             by_date[date] = by_date.get(date, 0) + int(count)

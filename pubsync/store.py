@@ -63,6 +63,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = [_v1]          # append only; index + 1 is the schema version
 SCHEMA_VERSION = len(MIGRATIONS)
+ID_COLUMNS = ("doi", "arxiv")   # the identifiers works and records keep in a column of their own
 
 
 class Store:
@@ -168,6 +169,11 @@ class Store:
         if rows:
             self.db["citation_snapshots"].upsert_all(rows, pk=("source", "source_id", "date"))
 
+    def citation_snapshots(self) -> list[tuple[str, str, str, int | None]]:
+        """Every (source, source_id, date, count) kept, by source, date and source_id."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT source, source_id, date, count FROM citation_snapshots ORDER BY source, date, source_id").fetchall()]
+
     # ---- derived tables (rebuilt by merge) ------------------------------------------------------
 
     def replace_records(self, rows: list[tuple[str, int, Record]]) -> None:
@@ -206,6 +212,45 @@ class Store:
     def work(self, key: str) -> Work | None:
         row = self.db.execute("SELECT data FROM works WHERE key = ?", [key]).fetchone()
         return Work.from_dict(json.loads(row[0])) if row else None
+
+    def work_keys(self) -> list[str]:
+        """Every work's key, hidden ones included, in order."""
+        return [key for (key,) in self.db.execute("SELECT key FROM works ORDER BY key").fetchall()]
+
+    def is_hidden(self, key: str) -> bool:
+        row = self.db.execute("SELECT hidden FROM works WHERE key = ?", [key]).fetchone()
+        return bool(row and row[0])
+
+    def work_digests(self) -> dict[str, str]:
+        """Work key -> digest of everything stored about it (hidden works included, with their hidden flag)."""
+        rows = self.db.execute("SELECT key, hidden, data FROM works ORDER BY key").fetchall()
+        return {key: hashlib.sha256(f"{hidden}\0{data}".encode("utf-8")).hexdigest() for key, hidden, data in rows}
+
+    def work_key_with_id(self, kind: str, value: str) -> str | None:
+        """The key of the (first) work whose own `kind` id ("doi" or "arxiv") is `value`, already canonical."""
+        row = self.db.execute(f"SELECT key FROM works WHERE {_id_column(kind)} = ? ORDER BY key LIMIT 1",
+                              [value]).fetchone()
+        return row[0] if row else None
+
+    def work_key_of_record(self, ref: str) -> str | None:
+        """The key of the (first) work the record `ref` was merged into."""
+        row = self.db.execute("SELECT work_key FROM work_records WHERE record_ref = ? ORDER BY work_key LIMIT 1",
+                              [ref]).fetchone()
+        return row[0] if row else None
+
+    def work_key_of_record_with_id(self, kind: str, value: str) -> str | None:
+        """The key of the (first) work holding a record whose `kind` id ("doi" or "arxiv") is `value`, already
+        canonical (the merged work itself may show another id of that kind)."""
+        row = self.db.execute(f"SELECT wr.work_key FROM records r JOIN work_records wr ON wr.record_ref = r.ref "
+                              f"WHERE r.{_id_column(kind)} = ? ORDER BY wr.work_key LIMIT 1", [value]).fetchone()
+        return row[0] if row else None
+
+    def record_refs_by_work(self) -> dict[str, set[str]]:
+        """Work key -> the refs of the records merged into it."""
+        refs: dict[str, set[str]] = {}
+        for key, ref in self.db.execute("SELECT DISTINCT work_key, record_ref FROM work_records").fetchall():
+            refs.setdefault(key, set()).add(ref)
+        return refs
 
     def record(self, ref: str) -> tuple[str, Record] | None:
         row = self.db.execute("SELECT profile, data FROM records WHERE ref = ? ORDER BY profile LIMIT 1", [ref]).fetchone()
@@ -325,6 +370,12 @@ class Store:
             "review": q("SELECT count(*) FROM review")[0][0],
             "raw_records": dict(q("SELECT source, count(*) FROM raw_records GROUP BY source ORDER BY source")),
         }
+
+
+def _id_column(kind: str) -> str:
+    if kind not in ID_COLUMNS:     # the name goes into SQL text: only a known column may
+        raise ValueError(f"no column for {kind!r} ids; known: {', '.join(ID_COLUMNS)}")
+    return kind
 
 
 class Lock:
