@@ -46,7 +46,7 @@ class ReviewRow:
 @dataclass
 class ReportData:
     title: str
-    data_date: str                                   # when the data was last pulled (not when the page was made)
+    data_date: str                                   # Store.data_date(): of the data, not of the page
     works_total: int = 0
     hidden: int = 0
     works_per_year: list[tuple[str, int]] = field(default_factory=list)       # oldest first; NO_YEAR last
@@ -66,7 +66,7 @@ def gather(store, title: str = "Publications") -> ReportData:
     """Everything the page shows, read from the store (visible works only; hidden ones are just counted)."""
     works = store.works()
     counts = store.counts()
-    data = ReportData(title=title, data_date=_data_date(store), works_total=len(works), hidden=counts["hidden"])
+    data = ReportData(title=title, data_date=store.data_date(), works_total=len(works), hidden=counts["hidden"])
 
     per_year: dict[int | None, int] = {}
     cites: dict[int, int] = {}
@@ -95,11 +95,6 @@ def gather(store, title: str = "Publications") -> ReportData:
     data.last_runs = store.last_outcomes()
     data.review = [_review_row(store, item) for item in store.review_items()]
     return data
-
-
-def _data_date(store) -> str:
-    row = store.db.execute("SELECT max(started_at) FROM runs WHERE status IN ('ok', 'partial')").fetchone()
-    return (row[0] or "")[:10]
 
 
 def _year_series(counts: dict[int | None, int]) -> list[tuple[str, int]]:
@@ -255,7 +250,7 @@ def render_html(data: ReportData) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{e(data.title)} — pubsync report</title><style>{CSS}</style></head><body>",
         f"<h1>{e(data.title)}</h1>",
-        f'<p class="meta">pubsync report · data as of <span id="data-date">{e(data.data_date or "no completed run yet")}'
+        f'<p class="meta">pubsync report · data as of <span id="data-date">{e(data.data_date or "no records yet")}'
         "</span></p>",
         '<div class="cards">',
         f'<div class="card">works<b id="works-total">{data.works_total}</b></div>',

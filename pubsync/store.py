@@ -156,6 +156,12 @@ class Store:
                          (at, profile, source, sid))
         return counts
 
+    def data_date(self) -> str:
+        """The date of the data, YYYY-MM-DD: the newest `last_seen` of a raw record, i.e. when pubsync last received
+        or confirmed its records (by a fetch or by `pubsync import`). "" when no record has arrived yet. Not a run's
+        date: a run that fetched nothing, or only failed, does not make the data newer."""
+        return (self.db.execute("SELECT max(last_seen) FROM raw_records").fetchone()[0] or "")[:10]
+
     def iter_raw(self) -> Iterator[tuple[int, str, RawRecord]]:
         for rid, profile, source, sid, payload, ctype, modified in self.db.execute(
                 "SELECT id, profile, source, source_id, payload, content_type, modified FROM raw_records"

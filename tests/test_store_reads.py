@@ -1,10 +1,35 @@
-"""The store's reads that carry logic: which work a ref names."""
+"""The store's reads that carry logic: which work a ref names, and the date of the data."""
 import pytest
 
 from pubsync.errors import UsageError
 from pubsync.explain import find_work_key, resolve_refs
 from pubsync.records import Record, Work
+from pubsync.sources import RawRecord
 from pubsync.store import Store
+
+
+def raw(sid: str, payload: str = '{"a": 1}') -> RawRecord:
+    return RawRecord(source="orcid", source_id=sid, payload=payload, modified="1")
+
+
+def test_data_date_is_the_newest_last_seen_of_a_raw_record(tmp_path):
+    store = Store(tmp_path / "p.db")
+    assert store.data_date() == ""                                     # nothing received yet
+    with store.transaction():
+        store.save_raw("me", [raw("1"), raw("2")], fetched_at="2026-01-10T08:00:00Z")
+    assert store.data_date() == "2026-01-10"
+    with store.transaction():                                          # "2" confirmed unchanged without a re-fetch
+        store.save_raw("me", [], seen=["orcid:2"], fetched_at="2026-02-01T23:59:59Z")
+    assert store.data_date() == "2026-02-01"
+    with store.transaction():                                          # an older import does not move it back
+        store.save_raw("other", [raw("9")], fetched_at="2025-12-24T10:00:00Z")
+    assert store.data_date() == "2026-02-01"
+    run_id = store.start_run("sync")                                   # a run today that brought nothing
+    with store.transaction():
+        store.record_source_outcome(run_id, "me", "orcid", "ok", fetched=0)
+    store.end_run(run_id, "ok", 0)
+    assert store.data_date() == "2026-02-01"
+    store.close()
 
 
 @pytest.fixture
