@@ -405,7 +405,8 @@ class Lock:
                     holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "?"
                     os.close(self.fd)
                     raise PubsyncError(f"{self.path.with_suffix('')}: another pubsync (pid {holder}) is using this "
-                                       "database; try again when it has finished (or pass --wait SECONDS)") from None
+                                       "database; try again when it has finished, or set PUBSYNC_LOCK_WAIT to the seconds "
+                                       "to wait for it") from None
                 time.sleep(0.2)
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, str(os.getpid()).encode(), 0)
