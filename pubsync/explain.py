@@ -10,6 +10,7 @@ from pubsync.errors import UsageError
 from pubsync.records import canonical_arxiv, canonical_doi
 from pubsync.store import Store
 
+_CANONICAL = {"doi": canonical_doi, "arxiv": canonical_arxiv}    # the ids a ref may name a work by
 _SHOWN = ("title", "authors", "year", "date", "venue", "type", "ids", "url", "abstract", "links", "citations")
 
 
@@ -18,19 +19,18 @@ def find_work_key(store: Store, ref: str) -> str:
     if store.work(ref):
         return ref
     idtype, _, value = ref.partition(":")
-    value = {"doi": canonical_doi, "arxiv": canonical_arxiv}.get(idtype.lower(), lambda v: v)(value) or value
-    row = None
-    if idtype.lower() in ("doi", "arxiv"):
-        row = store.db.execute(f"SELECT key FROM works WHERE {idtype.lower()} = ?", [value]).fetchone()
-    if row is None:
-        row = store.db.execute("SELECT work_key FROM work_records WHERE record_ref = ?", [ref]).fetchone()
-    if row is None and idtype.lower() in ("doi", "arxiv"):
-        row = store.db.execute(f"SELECT wr.work_key FROM records r JOIN work_records wr ON wr.record_ref = r.ref "
-                               f"WHERE r.{idtype.lower()} = ?", [value]).fetchone()
-    if row:
-        return row[0]
-    keys = [k for (k,) in store.db.execute("SELECT key FROM works").fetchall()]
-    close = difflib.get_close_matches(ref, keys, n=3)
+    kind = idtype.lower()
+    key = None
+    if kind in _CANONICAL:
+        value = _CANONICAL[kind](value) or value
+        key = store.work_key_with_id(kind, value)
+    if key is None:
+        key = store.work_key_of_record(ref)
+    if key is None and kind in _CANONICAL:
+        key = store.work_key_of_record_with_id(kind, value)
+    if key is not None:
+        return key
+    close = difflib.get_close_matches(ref, store.work_keys(), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; list keys with 'pubsync export --format bibtex --out -'"
     raise UsageError(f"no work or record {ref!r} in {store.path}{hint}")
 
@@ -49,10 +49,10 @@ def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> 
     work = store.work(key)
     curation = load_curation(cfg.curation_path)
     found = curation.for_work(work)
-    hidden = store.db.execute("SELECT hidden FROM works WHERE key = ?", [key]).fetchone()[0]
+    hidden = store.is_hidden(key)
     if as_json:
         data = work.to_dict()
-        data["hidden"] = bool(hidden)
+        data["hidden"] = hidden
         data["curation"] = {"ref": found[0], **vars(found[1])} if found else None
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     d = work.to_dict()

@@ -46,7 +46,7 @@ class ReviewRow:
 @dataclass
 class ReportData:
     title: str
-    data_date: str                                   # when the data was last pulled (not when the page was made)
+    data_date: str                                   # Store.data_date(): of the data, not of the page
     works_total: int = 0
     hidden: int = 0
     works_per_year: list[tuple[str, int]] = field(default_factory=list)       # oldest first; NO_YEAR last
@@ -66,7 +66,7 @@ def gather(store, title: str = "Publications") -> ReportData:
     """Everything the page shows, read from the store (visible works only; hidden ones are just counted)."""
     works = store.works()
     counts = store.counts()
-    data = ReportData(title=title, data_date=_data_date(store), works_total=len(works), hidden=counts["hidden"])
+    data = ReportData(title=title, data_date=store.data_date(), works_total=len(works), hidden=counts["hidden"])
 
     per_year: dict[int | None, int] = {}
     cites: dict[int, int] = {}
@@ -77,9 +77,7 @@ def gather(store, title: str = "Publications") -> ReportData:
     data.works_per_year = _year_series(per_year)
     data.citations_per_year = [(str(y), cites[y]) for y in sorted(cites)]
 
-    refs_by_work: dict[str, set[str]] = {}
-    for key, ref in store.db.execute("SELECT DISTINCT work_key, record_ref FROM work_records ORDER BY work_key, record_ref"):
-        refs_by_work.setdefault(key, set()).add(ref)
+    refs_by_work = store.record_refs_by_work()
     visible_refs: set[str] = set()
     for w in works:
         refs = refs_by_work.get(w.key, set()) | set(w.records)
@@ -99,11 +97,6 @@ def gather(store, title: str = "Publications") -> ReportData:
     return data
 
 
-def _data_date(store) -> str:
-    row = store.db.execute("SELECT max(started_at) FROM runs WHERE status IN ('ok', 'partial')").fetchone()
-    return (row[0] or "")[:10]
-
-
 def _year_series(counts: dict[int | None, int]) -> list[tuple[str, int]]:
     years = sorted(y for y in counts if y is not None)
     series = []
@@ -118,8 +111,7 @@ def _snapshot_series(store, refs: set[str]) -> dict[str, list[tuple[str, int]]]:
     """Per source, per snapshot date: the summed counts of that source's records in visible works. Sources are
     never added together (their counts measure different things)."""
     totals: dict[str, dict[str, int]] = {}
-    for source, sid, date, count in store.db.execute(
-            "SELECT source, source_id, date, count FROM citation_snapshots ORDER BY source, date, source_id"):
+    for source, sid, date, count in store.citation_snapshots():
         if f"{source}:{sid}" in refs and count is not None:
             by_date = totals.setdefault(source, {})
             by_date[date] = by_date.get(date, 0) + int(count)
@@ -258,7 +250,7 @@ def render_html(data: ReportData) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{e(data.title)} — pubsync report</title><style>{CSS}</style></head><body>",
         f"<h1>{e(data.title)}</h1>",
-        f'<p class="meta">pubsync report · data as of <span id="data-date">{e(data.data_date or "no completed run yet")}'
+        f'<p class="meta">pubsync report · data as of <span id="data-date">{e(data.data_date or "no records yet")}'
         "</span></p>",
         '<div class="cards">',
         f'<div class="card">works<b id="works-total">{data.works_total}</b></div>',

@@ -63,6 +63,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = [_v1]          # append only; index + 1 is the schema version
 SCHEMA_VERSION = len(MIGRATIONS)
+ID_COLUMNS = ("doi", "arxiv")   # the identifiers works and records keep in a column of their own
 
 
 class Store:
@@ -155,6 +156,12 @@ class Store:
                          (at, profile, source, sid))
         return counts
 
+    def data_date(self) -> str:
+        """The date of the data, YYYY-MM-DD: the newest `last_seen` of a raw record, i.e. when pubsync last received
+        or confirmed its records (by a fetch or by `pubsync import`). "" when no record has arrived yet. Not a run's
+        date: a run that fetched nothing, or only failed, does not make the data newer."""
+        return (self.db.execute("SELECT max(last_seen) FROM raw_records").fetchone()[0] or "")[:10]
+
     def iter_raw(self) -> Iterator[tuple[int, str, RawRecord]]:
         for rid, profile, source, sid, payload, ctype, modified in self.db.execute(
                 "SELECT id, profile, source, source_id, payload, content_type, modified FROM raw_records"
@@ -167,6 +174,11 @@ class Store:
                 for r in records if r.citations is not None]
         if rows:
             self.db["citation_snapshots"].upsert_all(rows, pk=("source", "source_id", "date"))
+
+    def citation_snapshots(self) -> list[tuple[str, str, str, int | None]]:
+        """Every (source, source_id, date, count) kept, by source, date and source_id."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT source, source_id, date, count FROM citation_snapshots ORDER BY source, date, source_id").fetchall()]
 
     # ---- derived tables (rebuilt by merge) ------------------------------------------------------
 
@@ -206,6 +218,45 @@ class Store:
     def work(self, key: str) -> Work | None:
         row = self.db.execute("SELECT data FROM works WHERE key = ?", [key]).fetchone()
         return Work.from_dict(json.loads(row[0])) if row else None
+
+    def work_keys(self) -> list[str]:
+        """Every work's key, hidden ones included, in order."""
+        return [key for (key,) in self.db.execute("SELECT key FROM works ORDER BY key").fetchall()]
+
+    def is_hidden(self, key: str) -> bool:
+        row = self.db.execute("SELECT hidden FROM works WHERE key = ?", [key]).fetchone()
+        return bool(row and row[0])
+
+    def work_digests(self) -> dict[str, str]:
+        """Work key -> digest of everything stored about it (hidden works included, with their hidden flag)."""
+        rows = self.db.execute("SELECT key, hidden, data FROM works ORDER BY key").fetchall()
+        return {key: hashlib.sha256(f"{hidden}\0{data}".encode("utf-8")).hexdigest() for key, hidden, data in rows}
+
+    def work_key_with_id(self, kind: str, value: str) -> str | None:
+        """The key of the (first) work whose own `kind` id ("doi" or "arxiv") is `value`, already canonical."""
+        row = self.db.execute(f"SELECT key FROM works WHERE {_id_column(kind)} = ? ORDER BY key LIMIT 1",
+                              [value]).fetchone()
+        return row[0] if row else None
+
+    def work_key_of_record(self, ref: str) -> str | None:
+        """The key of the (first) work the record `ref` was merged into."""
+        row = self.db.execute("SELECT work_key FROM work_records WHERE record_ref = ? ORDER BY work_key LIMIT 1",
+                              [ref]).fetchone()
+        return row[0] if row else None
+
+    def work_key_of_record_with_id(self, kind: str, value: str) -> str | None:
+        """The key of the (first) work holding a record whose `kind` id ("doi" or "arxiv") is `value`, already
+        canonical (the merged work itself may show another id of that kind)."""
+        row = self.db.execute(f"SELECT wr.work_key FROM records r JOIN work_records wr ON wr.record_ref = r.ref "
+                              f"WHERE r.{_id_column(kind)} = ? ORDER BY wr.work_key LIMIT 1", [value]).fetchone()
+        return row[0] if row else None
+
+    def record_refs_by_work(self) -> dict[str, set[str]]:
+        """Work key -> the refs of the records merged into it."""
+        refs: dict[str, set[str]] = {}
+        for key, ref in self.db.execute("SELECT DISTINCT work_key, record_ref FROM work_records").fetchall():
+            refs.setdefault(key, set()).add(ref)
+        return refs
 
     def record(self, ref: str) -> tuple[str, Record] | None:
         row = self.db.execute("SELECT profile, data FROM records WHERE ref = ? ORDER BY profile LIMIT 1", [ref]).fetchone()
@@ -333,6 +384,12 @@ class Store:
         }
 
 
+def _id_column(kind: str) -> str:
+    if kind not in ID_COLUMNS:     # the name goes into SQL text: only a known column may
+        raise ValueError(f"no column for {kind!r} ids; known: {', '.join(ID_COLUMNS)}")
+    return kind
+
+
 class Lock:
     """One pubsync writer per database at a time; a second one waits up to `wait` seconds, then says who holds it."""
 
@@ -354,7 +411,8 @@ class Lock:
                     holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "?"
                     os.close(self.fd)
                     raise PubsyncError(f"{self.path.with_suffix('')}: another pubsync (pid {holder}) is using this "
-                                       "database; try again when it has finished (or pass --wait SECONDS)") from None
+                                       "database; try again when it has finished, or set PUBSYNC_LOCK_WAIT to the seconds "
+                                       "to wait for it") from None
                 time.sleep(0.2)
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, str(os.getpid()).encode(), 0)

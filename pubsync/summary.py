@@ -6,7 +6,6 @@ before and after the merge, which is the only way to tell added works from updat
 """
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +16,7 @@ CHANGED_STATUSES = ("written", "removed")   # write-report statuses that changed
 
 def snapshot_works(store) -> dict[str, str]:
     """Work key -> digest of everything stored about it (hidden works included, with their hidden flag)."""
-    rows = store.db.execute("SELECT key, hidden, data FROM works ORDER BY key").fetchall()
-    return {key: hashlib.sha256(f"{hidden}\0{data}".encode("utf-8")).hexdigest() for key, hidden, data in rows}
+    return store.work_digests()
 
 
 @dataclass

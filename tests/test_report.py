@@ -4,6 +4,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from pubsync.records import Record, Work
 from pubsync.report import gather, render_html, to_json, write_report
+from pubsync.sources import RawRecord
 from pubsync.store import Store
 from tests.clihelp import run
 from tests.conftest import need_tool
@@ -19,6 +21,7 @@ from tests.conftest import need_tool
 REPO = Path(__file__).resolve().parent.parent
 CLI_ENV = {"PYTHONPATH": str(REPO)}
 HOSTILE = '<script>alert("x")</script> & "quotes" <img src=x onerror=alert(1)>'
+DATA_DATE = "2026-02-03"         # the newest last_seen of build_store's raw records: the page's date of the data
 
 
 @dataclass
@@ -30,8 +33,10 @@ class Pair:                      # the shape Store.replace_works reads from the 
     reason: str = ""
 
 
-def build_store(path: Path) -> Store:
-    """Five visible works (2018, 2020 ×2, 2022, no year), one hidden; three sources; two snapshot dates."""
+def build_store(path: Path, *, reverse: bool = False) -> Store:
+    """Five visible works (2018, 2020 ×2, 2022, no year), one hidden; three sources; two snapshot dates; raw records
+    last seen on DATA_DATE. `reverse` stores the same rows in the opposite order."""
+    order = (lambda rows: rows[::-1]) if reverse else list
     store = Store(path)
     works = [
         Work("a2018", title="Alpha", year=2018, records=["orcid:1", "openalex:W1"], ids={"doi": "10.1/a"},
@@ -43,17 +48,21 @@ def build_store(path: Path) -> Store:
         Work("h2019", title="Hidden one", year=2019, records=["openalex:W9"], counts_by_year={2020: 100}),
     ]
     review = [Pair("orcid:5", "openalex:W2", 0.42, {"title": 0.7, "year": -1.0}, "title similar, years differ")]
+    raws = [RawRecord(source, sid, "{}") for source, sid in (("orcid", "1"), ("orcid", "3"), ("openalex", "W1"))]
     with store.transaction():
-        store.replace_works(works, {"h2019"}, review)
-        store.snapshot_citations([Record("openalex", "W1", citations=5), Record("openalex", "W2", citations=1),
-                                  Record("openalex", "W9", citations=100), Record("scholar", "S4", citations=9)],
+        store.save_raw("me", order(raws), fetched_at="2026-01-20T10:00:00Z")
+        store.save_raw("me", [], seen=["orcid:1"], fetched_at=f"{DATA_DATE}T23:30:00Z")   # confirmed unchanged
+        store.replace_works(order(works), {"h2019"}, review)
+        store.snapshot_citations(order([Record("openalex", "W1", citations=5), Record("openalex", "W2", citations=1),
+                                        Record("openalex", "W9", citations=100), Record("scholar", "S4", citations=9)]),
                                  "2026-01-01")
-        store.snapshot_citations([Record("openalex", "W1", citations=7), Record("openalex", "W2", citations=2),
-                                  Record("scholar", "S4", citations=12)], "2026-02-01")
+        store.snapshot_citations(order([Record("openalex", "W1", citations=7), Record("openalex", "W2", citations=2),
+                                        Record("scholar", "S4", citations=12)]), "2026-02-01")
     run_id = store.start_run("sync")
     with store.transaction():
-        store.record_source_outcome(run_id, "me", "orcid", "ok", fetched=3)
-        store.record_source_outcome(run_id, "me", "scholar", "failed", error="HTTP 429 <blocked>")
+        for source, outcome, details in order([("orcid", "ok", {"fetched": 3}),
+                                               ("scholar", "failed", {"error": "HTTP 429 <blocked>"})]):
+            store.record_source_outcome(run_id, "me", source, outcome, **details)
     store.end_run(run_id, "partial", 3)
     return store
 
@@ -71,7 +80,7 @@ def test_gathered_numbers(tmp_path):
     assert data.source_totals == {"orcid": 3, "openalex": 3, "arxiv": 1, "scholar": 1}
     assert data.only_in == {"orcid": 2, "openalex": 0, "arxiv": 0, "scholar": 0}
     assert [(r.a, r.a_title, r.b_title) for r in data.review] == [("orcid:5", "", "")]   # no records table rows yet
-    assert data.data_date != ""
+    assert data.data_date == DATA_DATE                    # when the records were last seen, not when the run was
     assert to_json(data)["works_per_year"]["no year"] == 1
 
 
@@ -88,10 +97,54 @@ def test_html_escapes_everything_and_loads_nothing(tmp_path):
     assert 'href="https://doi.org/10.1/a"' in page
 
 
-def test_same_data_same_bytes(tmp_path):
-    store = build_store(tmp_path / "p.db")
-    assert render_html(gather(store)) == render_html(gather(store))
-    store.close()
+# Run in a fresh interpreter: freeze every clock Python reads at the ISO instant in argv[1], then `pubsync report`.
+FROZEN_CLOCK_CLI = """
+import datetime, sys, time
+FROZEN = datetime.datetime.fromisoformat(sys.argv.pop(1))
+EPOCH = FROZEN.timestamp()
+class FrozenDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return FROZEN.astimezone(tz) if tz else FROZEN.astimezone().replace(tzinfo=None)
+    @classmethod
+    def utcnow(cls):
+        return FROZEN.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    @classmethod
+    def today(cls):
+        return cls.now()
+class FrozenDate(datetime.date):
+    @classmethod
+    def today(cls):
+        return FROZEN.astimezone().date()
+datetime.datetime, datetime.date = FrozenDatetime, FrozenDate
+real_gmtime, real_localtime, real_strftime = time.gmtime, time.localtime, time.strftime
+time.time = lambda: EPOCH
+time.gmtime = lambda secs=None: real_gmtime(EPOCH if secs is None else secs)
+time.localtime = lambda secs=None: real_localtime(EPOCH if secs is None else secs)
+time.strftime = lambda fmt, t=None: real_strftime(fmt, real_localtime(EPOCH) if t is None else t)
+from pubsync.cli import main
+main()
+"""
+
+
+def report_made_at(root: Path, clock: str, hash_seed: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", FROZEN_CLOCK_CLI, clock, "report", "--out", "report.html"], cwd=root,
+                          env={**os.environ, **CLI_ENV, "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return (root / "report.html").read_text(encoding="utf-8")
+
+
+def test_same_data_same_bytes_whenever_and_however_made(tmp_path, monkeypatch):
+    """The same data, stored in two databases in opposite row order, rendered by two processes with different string
+    hashing (set and dict order) at two different times: the same bytes, dated by the data."""
+    monkeypatch.setattr("pubsync.store.now_iso", lambda: "2026-02-05T07:00:00Z")   # the runs both databases record
+    for name, reverse in (("one", False), ("two", True)):
+        build_store(tmp_path / name / "data" / "pubsync.db", reverse=reverse).close()
+    first = report_made_at(tmp_path / "one", "2031-07-01T12:00:00+00:00", hash_seed="1")
+    second = report_made_at(tmp_path / "two", "2033-12-24T23:59:59+00:00", hash_seed="2")
+    assert first == second
+    assert text_of(first, "data-date") == DATA_DATE
 
 
 def test_empty_database_renders(tmp_path):

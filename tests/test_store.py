@@ -76,7 +76,7 @@ def test_missing_db_for_read_commands(tmp_path):
 def test_lock_excludes_a_second_writer(tmp_path):
     path = tmp_path / "p.db"
     with Lock(path):
-        with pytest.raises(PubsyncError, match="another pubsync"):
+        with pytest.raises(PubsyncError, match="another pubsync.*set PUBSYNC_LOCK_WAIT"):
             with Lock(path, wait=0.3):
                 pass
     with Lock(path):            # released: free again
