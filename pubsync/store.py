@@ -363,17 +363,6 @@ class Store:
                 "at"]
         return [dict(zip(cols, row)) for row in self.db.execute(sql).fetchall()]
 
-    def last_good_fetch(self, source: str | None = None) -> str:
-        row = self.db.execute("SELECT max(r.started_at) FROM run_sources rs JOIN runs r ON r.id = rs.run_id "
-                              "WHERE rs.outcome = 'ok' AND (? IS NULL OR rs.source = ?)", [source, source]).fetchone()
-        return row[0] or ""
-
-    def data_date(self) -> str:
-        """The date of the data: YYYY-MM-DD of the newest `last_seen` of the raw records (when pubsync last
-        received or confirmed them, by a fetch or an import); "" when there are none."""
-        row = self.db.execute("SELECT max(last_seen) FROM raw_records").fetchone()
-        return (row[0] or "")[:10]
-
     def counts(self) -> dict[str, Any]:
         q = lambda sql: self.db.execute(sql).fetchall()  # noqa: E731
         return {
