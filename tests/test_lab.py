@@ -108,3 +108,41 @@ def test_a_second_sync_writes_the_same_bytes_and_leaves_every_file_alone(tmp_pat
         assert {name: (tmp_path / name).read_bytes() for name in outputs} == first
         assert {name: (tmp_path / name).stat().st_mtime_ns for name in outputs if name != outputs[1]} == \
             {name: mtime for name, mtime in mtimes.items() if name != outputs[1]}
+
+
+# Active years are inclusive: Alice (years = [2019, 2024]) shows from her first year to her last; Bob owns none of
+# her solo works, so those outside the span are left off the lab list (but stay on Alice's own page).
+ALICE_2018 = work("W11", "Alice Before She Joined", 2018, [ALICE], "10.5555/alice-2018")
+ALICE_2019 = work("W12", "Alice in Her First Lab Year", 2019, [ALICE], "10.5555/alice-2019")
+ALICE_2024 = work("W13", "Alice in Her Last Lab Year", 2024, [ALICE], "10.5555/alice-2024")
+ALICE_2025 = work("W14", "Alice After She Left", 2025, [ALICE], "10.5555/alice-2025")
+JOINT_2025 = work("W15", "Alice and Bob After She Left", 2025, [ALICE, BOB], "10.5555/joint-2025")
+
+YEARS_CONFIG = CONFIG.replace(f'openalex = "{ALICE[2]}"\n', f'openalex = "{ALICE[2]}"\nyears = [2019, 2024]\n', 1)
+
+
+def years_listing(path, query):
+    author = query.get("filter", "").split("author.id:")[-1].split(",")[0]
+    results = {ALICE[2]: [ALICE_2018, ALICE_2019, ALICE_2024, ALICE_2025, JOINT_2025],
+               BOB[2]: [JOINT_2025]}.get(author, [])
+    return 200, {"Content-Type": "application/json"}, {"meta": {"count": len(results), "next_cursor": None},
+                                                       "results": results}
+
+
+def test_a_members_first_and_last_active_years_are_in_the_lab_list(tmp_path):
+    assert "years = [2019, 2024]" in YEARS_CONFIG
+    (tmp_path / "config.toml").write_text(YEARS_CONFIG)
+    with ReplayServer() as server:
+        server.route("/works", years_listing)
+        env = {f"PUBSYNC_{s.upper()}_URL": server.url for s in ("orcid", "openalex", "arxiv", "scholar", "crossref")}
+        proc = run("sync", cwd=tmp_path, env=env)
+        assert proc.returncode == 0, proc.stderr
+
+    lab = yaml.safe_load((tmp_path / "lab.yml").read_text())
+    assert sorted((i["year"], i["title"]) for i in lab) == [
+        (2019, "Alice in Her First Lab Year"),
+        (2024, "Alice in Her Last Lab Year"),
+        (2025, "Alice and Bob After She Left"),          # Bob (2015-2030) owns it too
+    ]
+    alice = yaml.safe_load((tmp_path / "people/alice-smith.yml").read_text())
+    assert sorted(i["year"] for i in alice) == [2018, 2019, 2024, 2025, 2025]

@@ -134,14 +134,19 @@ def test_deposit_versions_from_fixtures():
 
 
 def test_uncertain_pairs_go_to_review_not_into_one_work():
-    recs = [rec("orcid", "57499604", "Motivations of crowdsourcing contributors,Motivações dos contribuidores", year=2015),
-            rec("openalex", "W1", "Motivações dos contribuidores de crowdsourcing", year=2015)]
+    # BASE (through ORCID) joins the title with its translation; OpenAlex has the English title, the same year, but
+    # no author in common: neither clearly one work nor clearly two (default thresholds: same 0, maybe -2.5).
+    recs = [rec("orcid", "57499604", "Motivations of crowdsourcing contributors,Motivações dos contribuidores de "
+                "crowdsourcing", ["Carlos Denner dos Santos"], 2015),
+            rec("openalex", "W1", "Motivations of crowdsourcing contributors", ["Ana Lima"], 2015)]
     result = build_works(recs, [])
-    assert len(result.works) == 2
-    if result.review:
-        item = result.review[0]
-        assert (item.a, item.b) == ("openalex:W1", "orcid:57499604") and 0 < item.score < 1
-        assert all(w.status == "review" for w in result.works)
+    assert sorted(w.records for w in result.works) == [["openalex:W1"], ["orcid:57499604"]]
+    assert len(result.review) == 1
+    item = result.review[0]
+    assert (item.a, item.b) == ("openalex:W1", "orcid:57499604")
+    assert 0.0758 < item.score <= 0.5          # between the logistic of maybe (-2.5) and of same (0)
+    assert item.components and item.reason
+    assert all(w.status == "review" for w in result.works)
 
 
 def test_merge_settings_from_config_validates_keys():
