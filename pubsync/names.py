@@ -80,17 +80,16 @@ def family_given(author: Author) -> tuple[str, str]:
     return split_name(split_marks(author.name)[0])
 
 
-def display(author: Author) -> str:
-    """'Given Family' without marks, for lists."""
-    bare = split_marks(author.name)[0]
-    if bare and "," not in bare:
-        return bare
-    family, given = family_given(author)
-    return f"{given} {family}".strip()
-
-
-def marks_of(author: Author) -> str:
-    return split_marks(author.name)[1] or split_marks(author.family)[1] or split_marks(author.given)[1]
+def author_parts(author: Author) -> tuple[str, str, str, str]:
+    """(family, given, display, marks): family_given(), the 'Given Family' display name without marks, and the
+    equal-contribution marks written after the name (or after the family or given part)."""
+    bare, marks = split_marks(author.name)
+    if author.family:
+        (family, family_marks), (given, given_marks) = split_marks(author.family), split_marks(author.given)
+        marks = marks or family_marks or given_marks
+    else:
+        family, given = split_name(bare)
+    return family, given, bare if bare and "," not in bare else f"{given} {family}".strip(), marks
 
 
 def person_display(name: str) -> str:

@@ -24,8 +24,8 @@ def baseline(tmp_path_factory) -> Baseline:
 def one_clear_line(proc, code: int) -> str:
     assert proc.returncode == code, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert lines, "no error message"
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pubsync: "), f"not one 'pubsync: …' line:\n{proc.stderr}"
     return proc.stderr
 
 

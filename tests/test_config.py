@@ -1,4 +1,6 @@
 """Config validation: every bad input names the file, the key and what to do, and exits 2 from the CLI."""
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,14 @@ def test_cli_exits_2_without_traceback(tmp_path, text):
     proc = run("sync", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "config.toml" in proc.stderr
+
+
+def test_loading_a_config_imports_neither_the_matcher_nor_numpy(tmp_path):
+    """`pubsync --help`, init and config errors stay quick: config.toml is read without the matcher's imports."""
+    config = tmp_path / "config.toml"
+    config.write_text('[[people]]\nname = "Josiah Carberry"\norcid = "0000-0002-1825-0097"\n', encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from pubsync.config import load_config; "
+            f"load_config(Path({str(config)!r})); "
+            "print(sorted(m for m in ('numpy', 'pubsync.match', 'pubsync.merge', 'rapidfuzz') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -71,8 +71,8 @@ def main() -> None:
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:
-        help_hint = f"; see '{e.ctx.command_path} --help'" if getattr(e, "ctx", None) else ""
-        warn(f"pubsync: {' '.join(e.format_message().split())}{help_hint}")
+        help_hint = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) else ""
+        warn(f"pubsync: {' '.join(e.format_message().split()).rstrip('.')}{help_hint}")
         sys.exit(EXIT_USAGE)
     except click.Abort:
         warn("pubsync: aborted")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 
-from pubsync.names import display, family_given, marks_of, owners, person_display, split_name
+from pubsync.names import author_parts, owners, person_display, split_name
 from pubsync.records import Work
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -31,7 +31,10 @@ def one_line(text: object) -> str:
     """Text on one line, whitespace collapsed, control characters and lone surrogates dropped."""
     if text is None:
         return ""
-    return " ".join(_INVISIBLE.sub("", str(text)).split())
+    text = str(text)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text                # already one line: printable text holds no whitespace but the ASCII space
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 # ---- order and dates -----------------------------------------------------------------------------------
@@ -183,13 +186,11 @@ def view(work: Work, people: list, site_kind: str) -> View:
     parts = date_parts(work)
     authors = []
     for author, person in zip(work.authors, owners(work, people)):
+        family, given, display, marks = author_parts(author)
         if person is not None:
             family, given = split_name(person.name)
-            authors.append(AuthorView(family, given, one_line(person_display(person.name)), one_line(marks_of(author)),
-                                      True))
-        else:
-            family, given = family_given(author)
-            authors.append(AuthorView(family, given, one_line(display(author)), one_line(marks_of(author)), False))
+            display = person_display(person.name)
+        authors.append(AuthorView(family, given, one_line(display), marks, person is not None))
     return View(title=one_line(work.title), venue=one_line(work.venue), abstract=one_line(work.abstract),
                 date_parts=parts, iso_date=iso_date(parts), month=MONTHS[parts[1] - 1] if len(parts) >= 2 else "",
                 authors=authors, links=links(work, site_kind))

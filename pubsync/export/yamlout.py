@@ -6,8 +6,9 @@ breaks or forbids (NEL, LS, PS, BOM, C1 controls, lone surrogates) are escaped t
 """
 from __future__ import annotations
 
-import json
 import re
+from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -17,9 +18,11 @@ _YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\u
 
 
 def quote(text: str) -> str:
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+    """The JSON string of `text` (json.dumps with ensure_ascii=False), with YAML's unsafe characters escaped."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encode_basestring(text))
 
 
+@lru_cache(maxsize=1024)      # a data file has a few dozen distinct keys, each written once per work
 def key(value: Any) -> str:
     """A mapping key: bare when it is a plain word YAML reads as a string, else quoted."""
     text = str(value)
