@@ -19,12 +19,12 @@ The human-editable file (curation.toml beside config.toml):
 """
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pubsync.files import write_atomic
 from pubsync.records import Record, Work, canonical_arxiv, canonical_doi
 
 
@@ -173,9 +173,7 @@ def append_decision(path: Path, kind: str, groups: list[list[str]]) -> None:
     entry = tomlkit.table()
     entry["works"] = [g[0] if len(g) == 1 else g for g in groups]
     table.append(entry)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
 
 
 def apply_curation(works: list[Work], curation: Curation) -> set[str]:

@@ -5,15 +5,16 @@ them, and everything else is left as commented-out lines for the user to fill in
 """
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubsync.config import DEFAULT_FORMATS, SITE_KINDS, parse_scholar_id
+from pubsync.config import DEFAULT_FORMATS, parse_scholar_id
 from pubsync.errors import UsageError
+from pubsync.export import SITE_KINDS, default_path
+from pubsync.files import write_atomic
 from pubsync.records import canonical_orcid
 
 HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", "config.yml")
@@ -256,36 +257,18 @@ def init_site(directory: Path, orcid: str, *, kind: str = "", config_name: str =
         notes.append(f"set your name in {config_path.name} ([[people]] name): it marks you in author lists")
     text = render_config(bare, chosen, name=person_name, scholar=owner.scholar, email=email.strip(),
                          evidence=layout.evidence if chosen == layout.kind else None)
-    _write_atomic(config_path, text)
+    write_atomic(config_path, text.encode("utf-8"))
 
     curation_path: Path | None = directory / "curation.toml"
     if curation_path.exists():
         notes.append(f"{curation_path.name} exists already and was kept as it is")
         curation_path = None
     else:
-        _write_atomic(curation_path, CURATION_TEMPLATE)
+        write_atomic(curation_path, CURATION_TEMPLATE.encode("utf-8"))
     return InitResult(config_path, curation_path, layout, chosen, owner,
                       existing_targets=_existing_targets(directory, chosen), notes=notes)
 
 
 def _existing_targets(root: Path, kind: str) -> list[str]:
     """Export targets already present: the first sync replaces them, so the user should look at `pubsync diff` first."""
-    try:
-        from pubsync.export import default_path
-    except ImportError:
-        return []
-    found = []
-    for fmt in DEFAULT_FORMATS[kind]:
-        try:
-            rel = default_path(fmt, kind)
-        except Exception:                  # an exporter that does not know this kind: nothing to warn about
-            continue
-        if rel and (root / rel).exists():
-            found.append(rel)
-    return found
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    return [rel for fmt in DEFAULT_FORMATS[kind] if (root / (rel := default_path(fmt, kind))).exists()]

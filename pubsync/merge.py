@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pubsync.curation import Decision, ref_matches

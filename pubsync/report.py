@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
+from pubsync.files import write_atomic
 from pubsync.records import SOURCES
 
 NO_YEAR = "no year"
@@ -321,9 +321,7 @@ def write_report(store, out: Path, title: str = "Publications") -> ReportData:
     data = gather(store, title)
     text = render_html(data)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    write_atomic(out, text.encode("utf-8"))
     return data
 
 

@@ -1,7 +1,6 @@
 """`pubsync report`: the numbers on the page, escaping, no network — checked in a real headless Chromium."""
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
