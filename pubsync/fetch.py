@@ -17,8 +17,7 @@ import httpx
 from pubsync.http import Clock, HttpSession, one_line
 from pubsync.records import Record, canonical_doi, canonical_orcid
 from pubsync.settings import Person, SourceSettings
-from pubsync.sources import FetchResult, SourceError, Target
-from pubsync.sources import arxiv, crossref, openalex, orcid, scholar
+from pubsync.sources import FetchResult, SourceError, Target, module
 
 log = logging.getLogger(__name__)
 Outcome = FetchResult | SourceError
@@ -111,19 +110,23 @@ class _Runner:
 
     # ---- the sources ----
 
+    def _fetch(self, name: str, target: Target) -> Outcome | None:
+        return self._guarded(name, lambda s: module(name).fetch(s, target, self.known.get(name, {})))
+
     def orcid(self) -> Outcome | None:
-        return self._guarded("orcid", lambda s: orcid.fetch(s, self.target(), self.known.get("orcid", {})))
+        return self._fetch("orcid", self.target())
 
     def openalex(self, f_orcid: Future | None) -> Outcome | None:
         def body(session: HttpSession) -> FetchResult:
             known = self.known.get("openalex", {})
-            first = openalex.fetch(session, self.target(), known)
+            source = module("openalex")
+            first = source.fetch(session, self.target(), known)
             found_dois = set(first.discovered.get("dois", []))
             by_orcid = _ok(f_orcid)
             extra = [d for d in (by_orcid.discovered.get("dois", []) if by_orcid else []) if d not in found_dois]
             if not extra:
                 return first
-            second = openalex.fetch(session, Target(profile=self.person.key, dois=extra), known)
+            second = source.fetch(session, Target(profile=self.person.key, dois=extra), known)
             ids = {r.source_id for r in first.raws}
             first.raws.extend(r for r in second.raws if r.source_id not in ids)
             for key in ("arxiv_ids", "dois"):
@@ -134,7 +137,7 @@ class _Runner:
         return self._guarded("openalex", body)
 
     def scholar(self) -> Outcome | None:
-        return self._guarded("scholar", lambda s: scholar.fetch(s, self.target(), self.known.get("scholar", {})))
+        return self._fetch("scholar", self.target())
 
     def arxiv(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
         ids = list(self.person.arxiv_ids)
@@ -143,22 +146,22 @@ class _Runner:
                 ids += [i for i in result.discovered.get("arxiv_ids", []) if i not in ids]
         if not ids and not self.person.arxiv_query:
             return None
-        return self._guarded("arxiv", lambda s: arxiv.fetch(s, self.target(arxiv_ids=ids), self.known.get("arxiv", {})))
+        return self._fetch("arxiv", self.target(arxiv_ids=ids))
 
     def crossref(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
         records: list[Record] = []
-        for module, future in ((orcid, f_orcid), (openalex, f_openalex)):
+        for name, future in (("orcid", f_orcid), ("openalex", f_openalex)):
             result = _ok(future)
             for raw in result.raws if result else []:
                 try:
-                    records.extend(module.parse(raw))
+                    records.extend(module(name).parse(raw))
                 except Exception:        # an unreadable record is the pipeline's to report
                     continue
         already = self.known.get("crossref", {})
         dois = [d for d in dois_lacking_metadata(records) if d not in already]
         if not dois:
             return None
-        return self._guarded("crossref", lambda s: crossref.fetch(s, self.target(dois=dois), already))
+        return self._fetch("crossref", self.target(dois=dois))
 
 
 def dois_lacking_metadata(records: list[Record]) -> list[str]:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from pubsync import fetch as fetch_mod
+from pubsync import sources
 from pubsync.fetch import dois_lacking_metadata, fetch_people, fetch_person
 from pubsync.records import Record
 from pubsync.settings import Person, SourceSettings
@@ -162,7 +162,7 @@ def test_unexpected_exception_becomes_a_source_error(world, monkeypatch):
     def broken(session, target, known):
         raise KeyError("authorships")
 
-    monkeypatch.setattr(fetch_mod.openalex, "fetch", broken)
+    monkeypatch.setattr(sources.module("openalex"), "fetch", broken)
     results = fetch_person(Person("J", orcid=w.ORCID), settings_for(server, names=("orcid", "openalex")), {},
                            clock=SkipClock())
     assert str(results["openalex"]) == "openalex: unexpected KeyError: 'authorships'"
@@ -175,3 +175,9 @@ def test_fetch_people_keys_results_by_person(world):
     out = fetch_people(people, settings_for(server, names=("orcid", "openalex")), {}, clock=SkipClock())
     assert set(out) == {w.ORCID, "b"}
     assert set(out["b"]) == {"openalex"} and len(out["b"]["openalex"].raws) == len(w.openalex_listed)
+
+
+def test_module_names_every_source_and_refuses_others():
+    assert [sources.module(name).NAME for name in sources.NAMES] == list(sources.NAMES)
+    with pytest.raises(ValueError, match="unknown source 'zotero'.*orcid, openalex, arxiv, scholar, crossref"):
+        sources.module("zotero")

@@ -1,6 +1,6 @@
 """Source modules: each translates one service's format into Records.
 
-Contract of every module in this package (orcid, openalex, arxiv, scholar, crossref):
+Contract of every module in this package (NAMES; `module(name)` gives one):
 
     NAME: str                                   # "orcid", …
     def fetch(session, target, known) -> FetchResult
@@ -15,7 +15,18 @@ Contract of every module in this package (orcid, openalex, arxiv, scholar, cross
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
+
+NAMES = ("orcid", "openalex", "arxiv", "scholar", "crossref")
+
+
+def module(name: str) -> ModuleType:
+    """The source module called `name` (one of NAMES)."""
+    if name not in NAMES:
+        raise ValueError(f"unknown source {name!r}; the sources are {', '.join(NAMES)}")
+    return importlib.import_module(f"{__name__}.{name}")
 
 
 class SourceError(Exception):
