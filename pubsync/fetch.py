@@ -81,7 +81,8 @@ class _Runner:
 
     def _guarded(self, name: str, body: Callable[[HttpSession], FetchResult | None]) -> Outcome | None:
         started = time.monotonic()
-        session = HttpSession(self.settings[name], transport=self.transport, clock=self.clock)
+        session = HttpSession(self.settings[name], transport=self.transport, clock=self.clock,
+                              blocked=getattr(module(name), "blocked", None))
         try:
             result = body(session)
             if result is not None:

@@ -6,6 +6,7 @@ import pytest
 
 from pubsync import sources
 from pubsync.fetch import dois_lacking_metadata, fetch_people, fetch_person
+from pubsync.http import Blocked
 from pubsync.records import Record
 from pubsync.settings import Person, SourceSettings
 from pubsync.sources import FetchResult, SourceError
@@ -119,6 +120,15 @@ def test_network_faults_are_bounded_source_errors(world, fault):
     results = fetch_person(person, settings, {}, clock=SkipClock())
     assert isinstance(results["orcid"], SourceError)
     assert type(results["orcid"]).__name__ in ("SourceTimeout", "NetworkError")
+
+
+def test_a_source_s_block_hook_reaches_its_session(world):
+    w, server = world
+    server.clear()
+    server.add("/scholar/citations", "Too Many Requests", status=429)
+    results = fetch_person(Person("J", scholar=w.SCHOLAR), settings_for(server, names=("scholar",)), {},
+                           clock=SkipClock())
+    assert isinstance(results["scholar"], Blocked) and server.count("/scholar") == 1
 
 
 def test_scholar_and_crossref_are_opt_in(world):

@@ -18,11 +18,11 @@ def server():
         yield s
 
 
-def session(server, name="openalex", clock=None, **kw):
+def session(server, name="openalex", clock=None, blocked=None, **kw):
     kw.setdefault("retries", 3)
     kw.setdefault("timeout", 2.0)
     kw.setdefault("max_seconds", 60.0)
-    return HttpSession(SourceSettings(name, base_url=server.url, **kw), clock=clock or SkipClock())
+    return HttpSession(SourceSettings(name, base_url=server.url, **kw), clock=clock or SkipClock(), blocked=blocked)
 
 
 def test_get_joins_base_url_and_sends_user_agent_with_mailto(server):
@@ -126,22 +126,30 @@ def test_unreachable_host_is_a_network_error():
     assert "cannot connect" in str(e.value)
 
 
-@pytest.mark.parametrize("status", [403, 429])
-def test_scholar_block_status_stops_at_once(server, status):
-    server.add("/citations", "no", status=status, headers={"Retry-After": "5"})
+def test_a_block_named_by_the_hook_stops_at_once(server):
+    server.add("/x", "", status=302, headers={"Location": "/sorry/index"})
+    server.add("/sorry/index", "slow down", status=429, headers={"Retry-After": "5"})
+    seen = []
+
+    def blocked(status, final_url, text):
+        seen.append((status, final_url, text))
+        return "told to go away\n(twice)"
+
     clock = SkipClock()
-    with session(server, name="scholar", clock=clock) as s, pytest.raises(Blocked) as e:
-        s.get("/citations", params={"user": "abc"})
-    assert server.count() == 1 and clock.slept == []
-    assert f"HTTP {status}" in str(e.value)
+    with session(server, clock=clock, blocked=blocked) as s, pytest.raises(Blocked) as e:
+        s.get("/x")
+    assert seen == [(429, server.url + "/sorry/index", "slow down")]
+    assert server.count("/sorry/") == 1 and clock.slept == []
+    assert str(e.value) == (f"openalex: blocked on GET {server.url}/x, stopped without retrying: "
+                            "told to go away (twice)")
 
 
-def test_scholar_captcha_page_is_a_block(server):
-    server.add("/citations", '<html><body><div id="gs_captcha_ccl">Our systems have detected unusual traffic from '
-                             'your computer network.</div></body></html>', headers={"Content-Type": "text/html"})
-    with session(server, name="scholar") as s, pytest.raises(Blocked) as e:
-        s.get("/citations")
-    assert "captcha" in str(e.value) and server.count() == 1
+def test_an_answer_the_hook_lets_pass_is_handled_as_usual(server):
+    server.add("/x", "oops", status=500)
+    server.add("/x", "fine")
+    with session(server, blocked=lambda status, final_url, text: None) as s:
+        assert s.get("/x").text == "fine"
+    assert server.count("/x") == 2
 
 
 def test_min_interval_spaces_requests(server):

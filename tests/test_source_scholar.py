@@ -75,11 +75,33 @@ def test_saved_captcha_page_and_garbage():
         scholar.load(b"<html><body>hello</body></html>", "x.html")
 
 
+@pytest.mark.parametrize("status, final_url, text, reason", [
+    (403, "https://scholar.google.com/citations?user=x", "Forbidden", "HTTP 403"),
+    (429, "https://scholar.google.com/citations?user=x", "", "HTTP 429"),
+    (200, "https://www.google.com/sorry/index?continue=x", "<html>…</html>", "a captcha page"),
+    (200, "https://scholar.google.com/citations?user=x",
+     "<div id='gs_captcha_ccl'>unusual traffic from your computer network</div>", "a captcha page"),
+])
+def test_blocked_names_a_refusal(status, final_url, text, reason):
+    assert scholar.blocked(status, final_url, text) == (f"{reason} — import a profile page saved from your browser "
+                                                        "instead")
+
+
+@pytest.mark.parametrize("status, text", [
+    (200, "<table><tr class='gsc_a_tr'><td>How to prove you are not a robot</td></tr></table>"),
+    (200, "<div id='gsc_prf_in'>Josiah Carberry</div>"),
+    (500, "<html>unusual traffic from your computer network</html>"),
+])
+def test_blocked_lets_other_answers_pass(status, text):
+    assert scholar.blocked(status, "https://scholar.google.com/citations?user=x", text) is None
+
+
 # ---- network path --------------------------------------------------------------------------
 
 def sc_session(server, clock=None, **kw):
     kw.setdefault("min_interval", 5.0)
-    return HttpSession(SourceSettings("scholar", base_url=server.url + "/scholar", **kw), clock=clock or SkipClock())
+    return HttpSession(SourceSettings("scholar", base_url=server.url + "/scholar", **kw), clock=clock or SkipClock(),
+                       blocked=scholar.blocked)
 
 
 def test_paging_by_100_until_show_more_is_disabled():
@@ -120,6 +142,7 @@ def test_blocks_stop_at_once(answer):
             scholar.fetch(s, Target("p", scholar="qc6CJjYAAAAJ"), {})
         assert server.count() == 1
     assert clock.slept == [] and "blocked" in str(e.value) and "\n" not in str(e.value)
+    assert str(e.value).endswith("import a profile page saved from your browser instead")
 
 
 def test_block_on_a_later_page_still_raises():

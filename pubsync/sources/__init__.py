@@ -12,6 +12,13 @@ Contract of every module in this package (NAMES; `module(name)` gives one):
     def load(data: bytes, name: str) -> list[RawRecord]
         Pure: split a saved response / page (as `pubsync import SOURCE FILE` gets it) into raw records,
         the same way `fetch` splits a live response. Raises SourceError on garbage.
+
+Optional, for a service that refuses automated access (scholar):
+
+    def blocked(status: int, final_url: str, text: str) -> str | None
+        Pure: one answer (status, URL after redirects, decoded body) -> a one-line reason when it is the service
+        refusing automated access, else None. pubsync.fetch gives it to the source's HttpSession, which then raises
+        `Blocked` at once instead of retrying.
 """
 from __future__ import annotations
 
