@@ -5,11 +5,11 @@ import threading
 import pytest
 
 from pubsync import sources
-from pubsync.fetch import dois_lacking_metadata, fetch_people, fetch_person
+from pubsync.fetch import combined_doi_fields, dois_lacking_metadata, fetch_people, fetch_person
 from pubsync.http import Blocked
 from pubsync.records import Record
 from pubsync.settings import Person, SourceSettings
-from pubsync.sources import FetchResult, SourceError
+from pubsync.sources import FetchResult, RawRecord, SourceError
 from tests.replay import ReplayServer, SkipClock, SyntheticProfile
 
 INTERVAL = {"orcid": 0.1, "openalex": 0.1, "arxiv": 3.0, "scholar": 5.0, "crossref": 0.2}
@@ -159,11 +159,28 @@ def test_crossref_fills_only_dois_lacking_metadata():
     assert sorted(r.source_id for r in results["crossref"].raws) == [w.doi(0), w.doi(1), w.doi(2)]
 
 
-def test_dois_lacking_metadata():
+def test_dois_lacking_metadata_combines_what_each_source_reports():
     full = Record("openalex", "W1", venue="V", type="journal-article", date="2020", ids={"doi": "10.1234/a"})
     bare = Record("orcid", "1", ids={"doi": "10.1234/a"})
     lonely = Record("orcid", "2", type="journal-article", date="2020", ids={"doi": "10.1234/b"})
-    assert dois_lacking_metadata([full, bare, lonely]) == ["10.1234/b"]
+    venue_only = Record("orcid", "3", venue="V", type="other", ids={"doi": "10.1234/c"})
+    type_and_date = Record("openalex", "W3", type="book", date="2021", ids={"doi": "10.1234/c"})
+    by_orcid = FetchResult([], discovered={"doi_fields": sources.doi_fields([bare, lonely, venue_only])})
+    by_openalex = FetchResult([], discovered={"doi_fields": sources.doi_fields([full, type_and_date])})
+    assert by_orcid.discovered["doi_fields"] == {"10.1234/a": [], "10.1234/b": ["type", "date"],
+                                                 "10.1234/c": ["venue"]}
+    combined = combined_doi_fields(by_orcid, by_openalex, None)
+    assert combined["10.1234/c"] == ["venue", "type", "date"]
+    assert dois_lacking_metadata(combined) == ["10.1234/b"]
+
+
+def test_readable_records_skips_what_parse_cannot_read():
+    def parse(raw):
+        if raw.source_id == "bad":
+            raise KeyError("title")
+        return [Record("orcid", raw.source_id)]
+    raws = [RawRecord("orcid", "1", "{}"), RawRecord("orcid", "bad", "{}"), RawRecord("orcid", "2", "{}")]
+    assert [r.source_id for r in sources.readable_records(raws, parse)] == ["1", "2"]
 
 
 def test_unexpected_exception_becomes_a_source_error(world, monkeypatch):

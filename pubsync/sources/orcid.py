@@ -13,7 +13,7 @@ from typing import Any
 
 from pubsync.http import HttpSession, decode_body, json_body, one_line
 from pubsync.records import (Author, Record, canonical_arxiv, canonical_doi, canonical_orcid, canonical_pmid)
-from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+from pubsync.sources import FetchResult, RawRecord, SourceError, Target, doi_fields, readable_records
 
 NAME = "orcid"
 BULK_MAX = 100            # ORCID answers HTTP 400 (error 9042) to more put-codes in one bulk call
@@ -115,7 +115,7 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
         payload = full.get(code, summary)      # a new work whose bulk entry failed (private, deleted meanwhile)
         raws.append(RawRecord(NAME, code, json.dumps(payload, ensure_ascii=False, sort_keys=True), "json",
                               _modified(summary)))
-    discovered = discover(summaries)
+    discovered = {**discover(summaries), "doi_fields": doi_fields(readable_records(raws, parse))}
     return FetchResult(raws=raws, complete=True, unchanged=unchanged, requests=session.requests,
                        discovered=discovered)
 
