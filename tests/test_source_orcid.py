@@ -249,6 +249,14 @@ def test_parse_is_pure_and_deterministic():
     assert orcid.parse(raw)[0].ids == {"doi": "10.1234/abc"}
 
 
+def test_contributor_names_keep_particles_and_suffixes_in_the_family_name():
+    work = {**summary(9), "contributors": {"contributor": [{"credit-name": {"value": name}} for name in (
+        "Ludwig van Beethoven", "Carlos Denner dos Santos Jr", "Rossoni, A.", "Josiah Carberry")]}}
+    authors = orcid.parse(RawRecord("orcid", "9", json.dumps(work)))[0].authors
+    assert [(a.family, a.given) for a in authors] == [("van Beethoven", "Ludwig"), ("dos Santos Jr", "Carlos Denner"),
+                                                      ("Rossoni", "A."), ("Carberry", "Josiah")]
+
+
 def test_works_the_person_entered_are_marked_self_claimed(realdata):
     # In the KBase sandbox listing, put-codes 1487805 and 1489307 were entered by Erik Pearson himself
     # (source-orcid set, no source-client-id); the others come from member clients.

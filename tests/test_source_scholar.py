@@ -42,6 +42,11 @@ def test_truncated_authors_merged_versions_and_empty_cells(einstein):
     assert sum(1 for r in einstein.values() if r.year is None) == 288
 
 
+def test_row_author_names_keep_their_particles_in_the_family_name(einstein):
+    names = {a.name: (a.family, a.given) for a in einstein["jW3pDOCzWhQC"].authors}
+    assert names["L de Broglie"] == ("de Broglie", "L") and names["A Einstein"] == ("Einstein", "A")
+
+
 def test_scholarly_author_fill_and_acadhomepage_dict(realdata):
     morris = {r.source_id: r for raw in load_file(realdata, "acadtracker_scholarly_author_filled_-j7fxnEAAAAJ_AJMorris.json")
               for r in scholar.parse(raw)}
@@ -49,6 +54,8 @@ def test_scholarly_author_fill_and_acadhomepage_dict(realdata):
     bsr = morris["rbm3iO8VlycC"]
     assert bsr.title == "Phospholipases D: making sense of redundancy and duplication" and bsr.year == 2019
     assert bsr.extra["scholar_user"] == "-j7fxnEAAAAJ" and not bsr.authors_complete
+    names = {a.name: (a.family, a.given) for a in morris["CYCckWUYoCcC"].authors}
+    assert names["M van Kogelenberg"] == ("van Kogelenberg", "M") and names["Helen V Firth"] == ("Firth", "Helen V")
     lu = [r for raw in load_file(realdata, "acadhomepage_scholarly_2026-01_gs_data_Y59A2dsAAAAJ.json")
           for r in scholar.parse(raw)]
     assert len(lu) == 43 and lu[0].source_id == "9yKSN-GCB0IC" and lu[0].citations == 94 and lu[0].year == 2017

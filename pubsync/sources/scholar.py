@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pubsync.http import Blocked, HttpSession, decode_body
+from pubsync.names import split_name
 from pubsync.records import Author, Record
 from pubsync.sources import FetchResult, RawRecord, SourceError, Target
 
@@ -278,7 +279,7 @@ def _parse_scholarly(raw: RawRecord) -> Record:
         source=NAME,
         source_id=paper,
         title=" ".join(str(bib.get("title") or "").split()),
-        authors=[Author(name=n, family=n.split()[-1], given=" ".join(n.split()[:-1])) for n in names],
+        authors=[_author(n) for n in names],
         authors_complete=complete,
         year=int(year) if year.isdigit() else None,
         date=year if year.isdigit() else "",
@@ -304,9 +305,13 @@ def split_authors(text: str) -> tuple[list[Author], bool]:
     for name in (n.strip() for n in text.split(",")):
         if not name or name in ("...", "…"):
             continue
-        parts = name.split()
-        authors.append(Author(name=name, family=parts[-1], given=" ".join(parts[:-1])))
+        authors.append(_author(name))
     return authors, complete and bool(authors)
+
+
+def _author(name: str) -> Author:
+    family, given = split_name(name)
+    return Author(name=name, family=family, given=given)
 
 
 def guess_type(venue: str) -> str:
