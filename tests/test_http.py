@@ -2,6 +2,7 @@
 import email.utils
 import warnings
 
+import httpx
 import pytest
 
 from pubsync import __version__
@@ -101,6 +102,38 @@ def test_hang_times_out_within_the_source_budget(server):
         with pytest.raises(SourceTimeout) as e:
             s.get("/x")
     assert "timeout" in str(e.value) and "\n" not in str(e.value)
+
+
+class FrozenClock:
+    """Time moves only when a test moves it (or sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_each_request_s_timeout_is_capped_by_the_budget_left():
+    clock = FrozenClock()
+    timeouts = []
+
+    def answer(request):
+        timeouts.append(request.extensions["timeout"])
+        clock.now += 3.0                    # each answer takes 3 s of the 10 s budget
+        return httpx.Response(200, text="ok")
+
+    settings = SourceSettings("openalex", base_url="https://api.example.org", timeout=30.0, max_seconds=10.0)
+    with HttpSession(settings, transport=httpx.MockTransport(answer), clock=clock) as s:
+        for _ in range(3):
+            s.get("/works")
+    assert timeouts == [dict.fromkeys(("connect", "read", "write", "pool"), left) for left in (10.0, 7.0, 4.0)]
 
 
 @pytest.mark.parametrize("fault", ["reset", "truncate", "empty"])
