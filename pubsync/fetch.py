@@ -2,23 +2,23 @@
 
 Phase 1 runs ORCID, OpenAlex and Scholar at once. OpenAlex then looks up, in DOI batches, the ORCID DOIs its author
 listing lacked; arXiv waits for ORCID and OpenAlex and fetches the arXiv ids they name (only ids not already stored);
-Crossref (optional) fills DOIs whose venue, type or date no other record gives. A sync lasts as long as its slowest
-chain, not the sum of its sources. A failing source yields a SourceError in its slot; the others carry on.
+Crossref (optional) fills DOIs whose venue, type or date no other record gives, as ORCID and OpenAlex report in their
+`discovered["doi_fields"]`. A sync lasts as long as its slowest chain, not the sum of its sources. A failing source
+yields a SourceError in its slot; the others carry on.
 """
 from __future__ import annotations
 
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import httpx
 
 from pubsync.http import Clock, HttpSession, one_line
-from pubsync.records import Record, canonical_doi, canonical_orcid
+from pubsync.records import canonical_orcid
 from pubsync.settings import Person, SourceSettings
-from pubsync.sources import FetchResult, SourceError, Target
-from pubsync.sources import arxiv, crossref, openalex, orcid, scholar
+from pubsync.sources import DOI_FIELDS, FetchResult, SourceError, Target, module
 
 log = logging.getLogger(__name__)
 Outcome = FetchResult | SourceError
@@ -82,7 +82,8 @@ class _Runner:
 
     def _guarded(self, name: str, body: Callable[[HttpSession], FetchResult | None]) -> Outcome | None:
         started = time.monotonic()
-        session = HttpSession(self.settings[name], transport=self.transport, clock=self.clock)
+        session = HttpSession(self.settings[name], transport=self.transport, clock=self.clock,
+                              blocked=getattr(module(name), "blocked", None))
         try:
             result = body(session)
             if result is not None:
@@ -111,30 +112,35 @@ class _Runner:
 
     # ---- the sources ----
 
+    def _fetch(self, name: str, target: Target) -> Outcome | None:
+        return self._guarded(name, lambda s: module(name).fetch(s, target, self.known.get(name, {})))
+
     def orcid(self) -> Outcome | None:
-        return self._guarded("orcid", lambda s: orcid.fetch(s, self.target(), self.known.get("orcid", {})))
+        return self._fetch("orcid", self.target())
 
     def openalex(self, f_orcid: Future | None) -> Outcome | None:
         def body(session: HttpSession) -> FetchResult:
             known = self.known.get("openalex", {})
-            first = openalex.fetch(session, self.target(), known)
+            source = module("openalex")
+            first = source.fetch(session, self.target(), known)
             found_dois = set(first.discovered.get("dois", []))
             by_orcid = _ok(f_orcid)
             extra = [d for d in (by_orcid.discovered.get("dois", []) if by_orcid else []) if d not in found_dois]
             if not extra:
                 return first
-            second = openalex.fetch(session, Target(profile=self.person.key, dois=extra), known)
+            second = source.fetch(session, Target(profile=self.person.key, dois=extra), known)
             ids = {r.source_id for r in first.raws}
             first.raws.extend(r for r in second.raws if r.source_id not in ids)
             for key in ("arxiv_ids", "dois"):
                 merged = list(first.discovered.get(key, []))
                 merged += [v for v in second.discovered.get(key, []) if v not in merged]
                 first.discovered[key] = merged
+            first.discovered["doi_fields"] = combined_doi_fields(first, second)
             return first
         return self._guarded("openalex", body)
 
     def scholar(self) -> Outcome | None:
-        return self._guarded("scholar", lambda s: scholar.fetch(s, self.target(), self.known.get("scholar", {})))
+        return self._fetch("scholar", self.target())
 
     def arxiv(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
         ids = list(self.person.arxiv_ids)
@@ -143,33 +149,26 @@ class _Runner:
                 ids += [i for i in result.discovered.get("arxiv_ids", []) if i not in ids]
         if not ids and not self.person.arxiv_query:
             return None
-        return self._guarded("arxiv", lambda s: arxiv.fetch(s, self.target(arxiv_ids=ids), self.known.get("arxiv", {})))
+        return self._fetch("arxiv", self.target(arxiv_ids=ids))
 
     def crossref(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
-        records: list[Record] = []
-        for module, future in ((orcid, f_orcid), (openalex, f_openalex)):
-            result = _ok(future)
-            for raw in result.raws if result else []:
-                try:
-                    records.extend(module.parse(raw))
-                except Exception:        # an unreadable record is the pipeline's to report
-                    continue
         already = self.known.get("crossref", {})
-        dois = [d for d in dois_lacking_metadata(records) if d not in already]
+        lacking = dois_lacking_metadata(combined_doi_fields(_ok(f_orcid), _ok(f_openalex)))
+        dois = [d for d in lacking if d not in already]
         if not dois:
             return None
-        return self._guarded("crossref", lambda s: crossref.fetch(s, self.target(dois=dois), already))
+        return self._fetch("crossref", self.target(dois=dois))
 
 
-def dois_lacking_metadata(records: list[Record]) -> list[str]:
+def combined_doi_fields(*results: FetchResult | None) -> dict[str, list[str]]:
+    """The results' `doi_fields` as one: each DOI with every field some result gives for it."""
+    given: dict[str, set[str]] = {}
+    for result in results:
+        for doi, fields in (result.discovered.get("doi_fields", {}) if result else {}).items():
+            given.setdefault(doi, set()).update(fields)
+    return {doi: [name for name in DOI_FIELDS if name in fields] for doi, fields in given.items()}
+
+
+def dois_lacking_metadata(doi_fields: dict[str, Iterable[str]]) -> list[str]:
     """DOIs for which no record gives a venue, a specific type, or a date."""
-    by_doi: dict[str, list[Record]] = {}
-    for record in records:
-        doi = canonical_doi(record.ids.get("doi"))
-        if doi:
-            by_doi.setdefault(doi, []).append(record)
-    lacking = []
-    for doi, group in by_doi.items():
-        if not (any(r.venue for r in group) and any(r.type != "other" for r in group) and any(r.date for r in group)):
-            lacking.append(doi)
-    return sorted(lacking)
+    return sorted(doi for doi, fields in doi_fields.items() if not set(DOI_FIELDS) <= set(fields))

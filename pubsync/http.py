@@ -3,7 +3,9 @@
 Per request: a connect/read timeout. Per source: a base URL, a User-Agent naming pubsync and the contact address,
 credentials from the environment, a minimum interval between requests, retries with exponential backoff and jitter
 (tenacity) for 429/5xx/network failures, `Retry-After`, and a total time budget (`max_seconds`) after which the source
-fails with `SourceTimeout` instead of hanging. Secrets never reach a message: URLs and texts are redacted.
+fails with `SourceTimeout` instead of hanging. A source that can be blocked passes a `blocked` hook that recognises
+a refusal in an answer; the session then raises `Blocked` at once. Secrets never reach a message: URLs and texts are
+redacted.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import re
 import threading
 import time
 import warnings
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,9 +28,6 @@ from pubsync.sources import SourceError
 
 USER_AGENT = "pubsync/{version} (+https://github.com/pubsync/pubsync; mailto:{mailto})"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Scholar has no API: a 403/429 or a captcha page means "go away", and retrying only deepens the block.
-BLOCKING_SOURCES = frozenset({"scholar"})
-CAPTCHA_MARKERS = ("gs_captcha", "unusual traffic from your computer", "/sorry/index", "not a robot")
 BACKOFF_BASE = 1.0      # seconds; doubles per attempt, full jitter
 BACKOFF_MAX = 30.0
 MAX_BODY = 50_000_000   # bytes; a body larger than this is not a bibliographic response
@@ -55,7 +54,7 @@ class SourceTimeout(SourceError):
 
 
 class Blocked(SourceError):
-    """The service refuses automated access (captcha page, 403/429 from Scholar). Never retried."""
+    """The service refuses automated access, as the source's `blocked` hook recognises it. Never retried."""
 
 
 class BadBody(SourceError):
@@ -165,11 +164,6 @@ def json_body(text: str, what: str) -> Any:
         raise BadBody(f"{what}: expected JSON, got {got}") from None
 
 
-def looks_like_captcha(text: str) -> bool:
-    low = text[:200_000].lower()
-    return any(marker in low for marker in CAPTCHA_MARKERS)
-
-
 # ---- session ------------------------------------------------------------------------------------
 
 class _Retryable(Exception):
@@ -181,12 +175,17 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+# (status, final URL after redirects, decoded body) -> why the service refused automated access, or None.
+BlockedHook = Callable[[int, str, str], str | None]
+
+
 class HttpSession:
     """One source's HTTP client. Not shared across sources; safe to use from one thread."""
 
     def __init__(self, settings: SourceSettings, *, transport: httpx.BaseTransport | None = None,
-                 clock: Clock | None = None):
+                 clock: Clock | None = None, blocked: BlockedHook | None = None):
         self.settings = settings
+        self.blocked = blocked
         self.name = settings.name
         self.base_url = (settings.base_url or DEFAULT_BASE_URLS.get(settings.name, "")).rstrip("/")
         self.clock = clock or SYSTEM_CLOCK
@@ -295,13 +294,10 @@ class HttpSession:
             raise _Retryable(NetworkError(f"{self.name}: {_describe_transport_error(e)} on GET {shown}")) from None
         text = body.decode(response.encoding or "utf-8", errors="replace") if body else ""
         status = response.status_code
-        if self.name in BLOCKING_SOURCES:
-            final = str(response.url)
-            if status in (403, 429) or "/sorry/" in final or (status == 200 and "gsc_a_tr" not in text
-                                                                 and looks_like_captcha(text)):
-                what = f"HTTP {status}" if status != 200 else "a captcha page"
-                raise Blocked(f"{self.name}: blocked ({what}) on GET {shown}; stopped without retrying — "
-                              "import a profile page saved from your browser instead")
+        reason = self.blocked(status, str(response.url), text) if self.blocked else None
+        if reason:
+            # Retrying a refusal only deepens the block.
+            raise Blocked(f"{self.name}: blocked on GET {shown}, stopped without retrying: {one_line(reason)}")
         result = httpx.Response(status, headers=_plain_headers(response.headers), content=body,
                                 request=response.request)
         if 200 <= status < 300:

@@ -4,11 +4,12 @@ import threading
 
 import pytest
 
-from pubsync import fetch as fetch_mod
-from pubsync.fetch import dois_lacking_metadata, fetch_people, fetch_person
+from pubsync import sources
+from pubsync.fetch import combined_doi_fields, dois_lacking_metadata, fetch_people, fetch_person
+from pubsync.http import Blocked
 from pubsync.records import Record
 from pubsync.settings import Person, SourceSettings
-from pubsync.sources import FetchResult, SourceError
+from pubsync.sources import FetchResult, RawRecord, SourceError
 from tests.replay import ReplayServer, SkipClock, SyntheticProfile
 
 INTERVAL = {"orcid": 0.1, "openalex": 0.1, "arxiv": 3.0, "scholar": 5.0, "crossref": 0.2}
@@ -121,6 +122,15 @@ def test_network_faults_are_bounded_source_errors(world, fault):
     assert type(results["orcid"]).__name__ in ("SourceTimeout", "NetworkError")
 
 
+def test_a_source_s_block_hook_reaches_its_session(world):
+    w, server = world
+    server.clear()
+    server.add("/scholar/citations", "Too Many Requests", status=429)
+    results = fetch_person(Person("J", scholar=w.SCHOLAR), settings_for(server, names=("scholar",)), {},
+                           clock=SkipClock())
+    assert isinstance(results["scholar"], Blocked) and server.count("/scholar") == 1
+
+
 def test_scholar_and_crossref_are_opt_in(world):
     w, server = world
     person = Person("Josiah Carberry", orcid=w.ORCID, scholar=w.SCHOLAR)
@@ -149,11 +159,28 @@ def test_crossref_fills_only_dois_lacking_metadata():
     assert sorted(r.source_id for r in results["crossref"].raws) == [w.doi(0), w.doi(1), w.doi(2)]
 
 
-def test_dois_lacking_metadata():
+def test_dois_lacking_metadata_combines_what_each_source_reports():
     full = Record("openalex", "W1", venue="V", type="journal-article", date="2020", ids={"doi": "10.1234/a"})
     bare = Record("orcid", "1", ids={"doi": "10.1234/a"})
     lonely = Record("orcid", "2", type="journal-article", date="2020", ids={"doi": "10.1234/b"})
-    assert dois_lacking_metadata([full, bare, lonely]) == ["10.1234/b"]
+    venue_only = Record("orcid", "3", venue="V", type="other", ids={"doi": "10.1234/c"})
+    type_and_date = Record("openalex", "W3", type="book", date="2021", ids={"doi": "10.1234/c"})
+    by_orcid = FetchResult([], discovered={"doi_fields": sources.doi_fields([bare, lonely, venue_only])})
+    by_openalex = FetchResult([], discovered={"doi_fields": sources.doi_fields([full, type_and_date])})
+    assert by_orcid.discovered["doi_fields"] == {"10.1234/a": [], "10.1234/b": ["type", "date"],
+                                                 "10.1234/c": ["venue"]}
+    combined = combined_doi_fields(by_orcid, by_openalex, None)
+    assert combined["10.1234/c"] == ["venue", "type", "date"]
+    assert dois_lacking_metadata(combined) == ["10.1234/b"]
+
+
+def test_readable_records_skips_what_parse_cannot_read():
+    def parse(raw):
+        if raw.source_id == "bad":
+            raise KeyError("title")
+        return [Record("orcid", raw.source_id)]
+    raws = [RawRecord("orcid", "1", "{}"), RawRecord("orcid", "bad", "{}"), RawRecord("orcid", "2", "{}")]
+    assert [r.source_id for r in sources.readable_records(raws, parse)] == ["1", "2"]
 
 
 def test_unexpected_exception_becomes_a_source_error(world, monkeypatch):
@@ -162,7 +189,7 @@ def test_unexpected_exception_becomes_a_source_error(world, monkeypatch):
     def broken(session, target, known):
         raise KeyError("authorships")
 
-    monkeypatch.setattr(fetch_mod.openalex, "fetch", broken)
+    monkeypatch.setattr(sources.module("openalex"), "fetch", broken)
     results = fetch_person(Person("J", orcid=w.ORCID), settings_for(server, names=("orcid", "openalex")), {},
                            clock=SkipClock())
     assert str(results["openalex"]) == "openalex: unexpected KeyError: 'authorships'"
@@ -175,3 +202,9 @@ def test_fetch_people_keys_results_by_person(world):
     out = fetch_people(people, settings_for(server, names=("orcid", "openalex")), {}, clock=SkipClock())
     assert set(out) == {w.ORCID, "b"}
     assert set(out["b"]) == {"openalex"} and len(out["b"]["openalex"].raws) == len(w.openalex_listed)
+
+
+def test_module_names_every_source_and_refuses_others():
+    assert [sources.module(name).NAME for name in sources.NAMES] == list(sources.NAMES)
+    with pytest.raises(ValueError, match="unknown source 'zotero'.*orcid, openalex, arxiv, scholar, crossref"):
+        sources.module("zotero")

@@ -2,6 +2,7 @@
 import email.utils
 import warnings
 
+import httpx
 import pytest
 
 from pubsync import __version__
@@ -18,11 +19,11 @@ def server():
         yield s
 
 
-def session(server, name="openalex", clock=None, **kw):
+def session(server, name="openalex", clock=None, blocked=None, **kw):
     kw.setdefault("retries", 3)
     kw.setdefault("timeout", 2.0)
     kw.setdefault("max_seconds", 60.0)
-    return HttpSession(SourceSettings(name, base_url=server.url, **kw), clock=clock or SkipClock())
+    return HttpSession(SourceSettings(name, base_url=server.url, **kw), clock=clock or SkipClock(), blocked=blocked)
 
 
 def test_get_joins_base_url_and_sends_user_agent_with_mailto(server):
@@ -103,6 +104,38 @@ def test_hang_times_out_within_the_source_budget(server):
     assert "timeout" in str(e.value) and "\n" not in str(e.value)
 
 
+class FrozenClock:
+    """Time moves only when a test moves it (or sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_each_request_s_timeout_is_capped_by_the_budget_left():
+    clock = FrozenClock()
+    timeouts = []
+
+    def answer(request):
+        timeouts.append(request.extensions["timeout"])
+        clock.now += 3.0                    # each answer takes 3 s of the 10 s budget
+        return httpx.Response(200, text="ok")
+
+    settings = SourceSettings("openalex", base_url="https://api.example.org", timeout=30.0, max_seconds=10.0)
+    with HttpSession(settings, transport=httpx.MockTransport(answer), clock=clock) as s:
+        for _ in range(3):
+            s.get("/works")
+    assert timeouts == [dict.fromkeys(("connect", "read", "write", "pool"), left) for left in (10.0, 7.0, 4.0)]
+
+
 @pytest.mark.parametrize("fault", ["reset", "truncate", "empty"])
 def test_broken_connections_are_network_errors_after_retries(server, fault):
     server.add("/x", "x" * 5000, fault=fault)
@@ -126,22 +159,30 @@ def test_unreachable_host_is_a_network_error():
     assert "cannot connect" in str(e.value)
 
 
-@pytest.mark.parametrize("status", [403, 429])
-def test_scholar_block_status_stops_at_once(server, status):
-    server.add("/citations", "no", status=status, headers={"Retry-After": "5"})
+def test_a_block_named_by_the_hook_stops_at_once(server):
+    server.add("/x", "", status=302, headers={"Location": "/sorry/index"})
+    server.add("/sorry/index", "slow down", status=429, headers={"Retry-After": "5"})
+    seen = []
+
+    def blocked(status, final_url, text):
+        seen.append((status, final_url, text))
+        return "told to go away\n(twice)"
+
     clock = SkipClock()
-    with session(server, name="scholar", clock=clock) as s, pytest.raises(Blocked) as e:
-        s.get("/citations", params={"user": "abc"})
-    assert server.count() == 1 and clock.slept == []
-    assert f"HTTP {status}" in str(e.value)
+    with session(server, clock=clock, blocked=blocked) as s, pytest.raises(Blocked) as e:
+        s.get("/x")
+    assert seen == [(429, server.url + "/sorry/index", "slow down")]
+    assert server.count("/sorry/") == 1 and clock.slept == []
+    assert str(e.value) == (f"openalex: blocked on GET {server.url}/x, stopped without retrying: "
+                            "told to go away (twice)")
 
 
-def test_scholar_captcha_page_is_a_block(server):
-    server.add("/citations", '<html><body><div id="gs_captcha_ccl">Our systems have detected unusual traffic from '
-                             'your computer network.</div></body></html>', headers={"Content-Type": "text/html"})
-    with session(server, name="scholar") as s, pytest.raises(Blocked) as e:
-        s.get("/citations")
-    assert "captcha" in str(e.value) and server.count() == 1
+def test_an_answer_the_hook_lets_pass_is_handled_as_usual(server):
+    server.add("/x", "oops", status=500)
+    server.add("/x", "fine")
+    with session(server, blocked=lambda status, final_url, text: None) as s:
+        assert s.get("/x").text == "fine"
+    assert server.count("/x") == 2
 
 
 def test_min_interval_spaces_requests(server):

@@ -31,6 +31,12 @@ def test_new_format_entry(realdata):
     assert "doi" not in rec.ids and rec.published_doi == ""
 
 
+def test_author_names_keep_their_particles_in_the_family_name(realdata):
+    names = {a.name: (a.family, a.given) for a in one(realdata, "arxivpy_idlist_1707.08567.json").authors}
+    assert names["Joost van der Putten"] == ("van der Putten", "Joost")
+    assert names["Peter H. N. de With"] == ("de With", "Peter H. N.")
+
+
 def test_wrapper_json_and_bare_body_agree(realdata):
     assert one(realdata, "arxivpy_idlist_1707.08567.json") == one(realdata, "arxivpy_idlist_1707.08567.body.xml")
 

@@ -137,6 +137,8 @@ def test_author_paging_stops_without_the_empty_page_and_batches_dois():
     assert [len(c["filter"][4:].split("|")) for c in batches] == [100, 100, 50]   # 250 DOIs not already listed
     assert result.requests == 6 <= openalex.requests_bound(450, 250)
     assert len(result.raws) == 700 and result.complete
+    assert len(result.discovered["doi_fields"]) == 700
+    assert result.discovered["doi_fields"]["10.1234/0"] == ["date"]        # no venue, type "other"
 
 
 def test_author_by_orcid_discovers_the_author_id_and_arxiv_ids():

@@ -175,6 +175,21 @@ def test_150_put_codes_take_two_bulk_calls_and_a_second_fetch_none():
         assert second.raws == [] and sorted(second.unchanged) == [str(c) for c in codes]
 
 
+def test_doi_fields_describe_the_works_fetched_this_time():
+    orcid_id = "0000-0002-1825-0097"
+    full = {**summary(1, doi="10.1234/1"), "journal-title": {"value": "J"},
+            "publication-date": {"year": {"value": "2020"}}}
+    bare = {**summary(2, doi="10.1234/2"), "type": "other"}
+    with ReplayServer() as server:
+        server.add(f"/v3.0/{orcid_id}/works", listing([1, 2]))
+        server.add(f"/v3.0/{orcid_id}/works/1,2", {"bulk": [{"work": full}, {"work": bare}]})
+        with orcid_session(server) as s:
+            first = orcid.fetch(s, Target(orcid_id, orcid=orcid_id), {})
+            second = orcid.fetch(s, Target(orcid_id, orcid=orcid_id), {r.source_id: r.modified for r in first.raws})
+    assert first.discovered["doi_fields"] == {"10.1234/1": ["venue", "type", "date"], "10.1234/2": []}
+    assert second.raws == [] and second.discovered["doi_fields"] == {}
+
+
 def test_changed_marker_refetches_only_that_work():
     orcid_id = "0000-0002-1825-0097"
     with ReplayServer() as server:
@@ -232,6 +247,14 @@ def test_parse_is_pure_and_deterministic():
     raw = RawRecord("orcid", "5", json.dumps(summary(5, doi="https://doi.org/10.1234/ABC")), "json", "1")
     assert orcid.parse(raw) == orcid.parse(raw)
     assert orcid.parse(raw)[0].ids == {"doi": "10.1234/abc"}
+
+
+def test_contributor_names_keep_particles_and_suffixes_in_the_family_name():
+    work = {**summary(9), "contributors": {"contributor": [{"credit-name": {"value": name}} for name in (
+        "Ludwig van Beethoven", "Carlos Denner dos Santos Jr", "Rossoni, A.", "Josiah Carberry")]}}
+    authors = orcid.parse(RawRecord("orcid", "9", json.dumps(work)))[0].authors
+    assert [(a.family, a.given) for a in authors] == [("van Beethoven", "Ludwig"), ("dos Santos Jr", "Carlos Denner"),
+                                                      ("Rossoni", "A."), ("Carberry", "Josiah")]
 
 
 def test_works_the_person_entered_are_marked_self_claimed(realdata):

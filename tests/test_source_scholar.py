@@ -42,6 +42,11 @@ def test_truncated_authors_merged_versions_and_empty_cells(einstein):
     assert sum(1 for r in einstein.values() if r.year is None) == 288
 
 
+def test_row_author_names_keep_their_particles_in_the_family_name(einstein):
+    names = {a.name: (a.family, a.given) for a in einstein["jW3pDOCzWhQC"].authors}
+    assert names["L de Broglie"] == ("de Broglie", "L") and names["A Einstein"] == ("Einstein", "A")
+
+
 def test_scholarly_author_fill_and_acadhomepage_dict(realdata):
     morris = {r.source_id: r for raw in load_file(realdata, "acadtracker_scholarly_author_filled_-j7fxnEAAAAJ_AJMorris.json")
               for r in scholar.parse(raw)}
@@ -49,6 +54,8 @@ def test_scholarly_author_fill_and_acadhomepage_dict(realdata):
     bsr = morris["rbm3iO8VlycC"]
     assert bsr.title == "Phospholipases D: making sense of redundancy and duplication" and bsr.year == 2019
     assert bsr.extra["scholar_user"] == "-j7fxnEAAAAJ" and not bsr.authors_complete
+    names = {a.name: (a.family, a.given) for a in morris["CYCckWUYoCcC"].authors}
+    assert names["M van Kogelenberg"] == ("van Kogelenberg", "M") and names["Helen V Firth"] == ("Firth", "Helen V")
     lu = [r for raw in load_file(realdata, "acadhomepage_scholarly_2026-01_gs_data_Y59A2dsAAAAJ.json")
           for r in scholar.parse(raw)]
     assert len(lu) == 43 and lu[0].source_id == "9yKSN-GCB0IC" and lu[0].citations == 94 and lu[0].year == 2017
@@ -75,11 +82,33 @@ def test_saved_captcha_page_and_garbage():
         scholar.load(b"<html><body>hello</body></html>", "x.html")
 
 
+@pytest.mark.parametrize("status, final_url, text, reason", [
+    (403, "https://scholar.google.com/citations?user=x", "Forbidden", "HTTP 403"),
+    (429, "https://scholar.google.com/citations?user=x", "", "HTTP 429"),
+    (200, "https://www.google.com/sorry/index?continue=x", "<html>…</html>", "a captcha page"),
+    (200, "https://scholar.google.com/citations?user=x",
+     "<div id='gs_captcha_ccl'>unusual traffic from your computer network</div>", "a captcha page"),
+])
+def test_blocked_names_a_refusal(status, final_url, text, reason):
+    assert scholar.blocked(status, final_url, text) == (f"{reason} — import a profile page saved from your browser "
+                                                        "instead")
+
+
+@pytest.mark.parametrize("status, text", [
+    (200, "<table><tr class='gsc_a_tr'><td>How to prove you are not a robot</td></tr></table>"),
+    (200, "<div id='gsc_prf_in'>Josiah Carberry</div>"),
+    (500, "<html>unusual traffic from your computer network</html>"),
+])
+def test_blocked_lets_other_answers_pass(status, text):
+    assert scholar.blocked(status, "https://scholar.google.com/citations?user=x", text) is None
+
+
 # ---- network path --------------------------------------------------------------------------
 
 def sc_session(server, clock=None, **kw):
     kw.setdefault("min_interval", 5.0)
-    return HttpSession(SourceSettings("scholar", base_url=server.url + "/scholar", **kw), clock=clock or SkipClock())
+    return HttpSession(SourceSettings("scholar", base_url=server.url + "/scholar", **kw), clock=clock or SkipClock(),
+                       blocked=scholar.blocked)
 
 
 def test_paging_by_100_until_show_more_is_disabled():
@@ -120,6 +149,7 @@ def test_blocks_stop_at_once(answer):
             scholar.fetch(s, Target("p", scholar="qc6CJjYAAAAJ"), {})
         assert server.count() == 1
     assert clock.slept == [] and "blocked" in str(e.value) and "\n" not in str(e.value)
+    assert str(e.value).endswith("import a profile page saved from your browser instead")
 
 
 def test_block_on_a_later_page_still_raises():

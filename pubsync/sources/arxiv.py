@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from pubsync.http import HttpSession, HttpStatusError, decode_body, one_line
+from pubsync.names import split_name
 from pubsync.records import Author, Record, canonical_doi, split_arxiv
 from pubsync.sources import FetchResult, RawRecord, SourceError, Target
 
@@ -162,8 +163,8 @@ def parse(raw: RawRecord) -> list[Record]:
         name = _squash(node.findtext(f"{_A}name"))
         if not name:
             continue
-        parts = name.split()
-        authors.append(Author(name=name, family=parts[-1] if parts else "", given=" ".join(parts[:-1])))
+        family, given = split_name(name)
+        authors.append(Author(name=name, family=family, given=given))
         aff = [_squash(a.text) for a in node.findall(f"{_X}affiliation") if _squash(a.text)]
         if aff:
             affiliations[name] = aff

@@ -11,7 +11,7 @@ from typing import Any
 from pubsync.http import HttpSession, HttpStatusError, decode_body, json_body, one_line
 from pubsync.records import (Author, Record, canonical_arxiv, canonical_doi, canonical_openalex, canonical_orcid,
                              canonical_pmid)
-from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+from pubsync.sources import FetchResult, RawRecord, SourceError, Target, doi_fields, readable_records
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,9 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
         for work in page.get("results") or []:
             works.setdefault(work_id(work), work)
     raws = [_raw(w) for w in works.values() if work_id(w)]
+    discovered = {**discover(list(works.values()), orcid), "doi_fields": doi_fields(readable_records(raws, parse))}
     return FetchResult(raws=raws, complete=complete, unchanged=unchanged, requests=session.requests,
-                       discovered=discover(list(works.values()), orcid))
+                       discovered=discovered)
 
 
 def _updated_since(session: HttpSession, filt: str, since: str) -> list[dict[str, Any]] | None:

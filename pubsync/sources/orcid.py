@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from pubsync.http import HttpSession, decode_body, json_body, one_line
+from pubsync.names import split_name
 from pubsync.records import (Author, Record, canonical_arxiv, canonical_doi, canonical_orcid, canonical_pmid)
-from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+from pubsync.sources import FetchResult, RawRecord, SourceError, Target, doi_fields, readable_records
 
 NAME = "orcid"
 BULK_MAX = 100            # ORCID answers HTTP 400 (error 9042) to more put-codes in one bulk call
@@ -115,7 +116,7 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
         payload = full.get(code, summary)      # a new work whose bulk entry failed (private, deleted meanwhile)
         raws.append(RawRecord(NAME, code, json.dumps(payload, ensure_ascii=False, sort_keys=True), "json",
                               _modified(summary)))
-    discovered = discover(summaries)
+    discovered = {**discover(summaries), "doi_fields": doi_fields(readable_records(raws, parse))}
     return FetchResult(raws=raws, complete=True, unchanged=unchanged, requests=session.requests,
                        discovered=discovered)
 
@@ -309,19 +310,9 @@ def _authors(work: dict[str, Any]) -> list[Author]:
         if key in seen:
             continue
         seen.add(key)
-        family, given = _split_name(name)
+        family, given = split_name(name)
         authors.append(Author(name=name, family=family, given=given, orcid=orcid))
     return authors
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    if "," in name:
-        family, _, given = name.partition(",")
-        return family.strip(), given.strip()
-    parts = name.split()
-    if len(parts) < 2:
-        return name, ""
-    return parts[-1], " ".join(parts[:-1])
 
 
 def requests_bound(n_works: int) -> int:

@@ -1,6 +1,7 @@
 """Google Scholar profile pages (opt-in; no API). Parsed with the standard library's html.parser.
 
-A block (captcha page, 403, 429) stops the source at once: HttpSession raises `Blocked` without sleeping or retrying.
+Scholar has no API: a 403/429 or a captcha page means "go away". `blocked` recognises such an answer, and the
+HttpSession given it raises `Blocked` at once, without sleeping or retrying (retrying only deepens the block).
 `load()` reads a profile page saved from the browser, a bare table-rows fragment, and the JSON the `scholarly`
 package writes (author fill, publication fills, AcadHomepage's dict keyed by author_pub_id).
 """
@@ -14,7 +15,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pubsync.http import Blocked, HttpSession, decode_body, looks_like_captcha
+from pubsync.http import Blocked, HttpSession, decode_body
+from pubsync.names import split_name
 from pubsync.records import Author, Record
 from pubsync.sources import FetchResult, RawRecord, SourceError, Target
 
@@ -24,6 +26,24 @@ PUBLIC_BASE = "https://scholar.google.com"
 _ROW_START = re.compile(r"<tr\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bgsc_a_tr\b[^\"']*[\"'][^>]*>", re.I)
 _ROW_END = re.compile(r"</tr\s*>", re.I)
 _TRAILING_YEAR = re.compile(r",?\s*(1[5-9]\d\d|20\d\d)\s*$")
+CAPTCHA_MARKERS = ("gs_captcha", "unusual traffic from your computer", "/sorry/index", "not a robot")
+
+
+# ---- blocks ------------------------------------------------------------------------------------
+
+def looks_like_captcha(text: str) -> bool:
+    low = text[:200_000].lower()
+    return any(marker in low for marker in CAPTCHA_MARKERS)
+
+
+def blocked(status: int, final_url: str, text: str) -> str | None:
+    """Why an answer is Scholar refusing automated access (403, 429, a redirect to /sorry/, a captcha page), or None.
+    The HttpSession hook: a page with publication rows is never a block, whatever its text mentions."""
+    if status in (403, 429) or "/sorry/" in final_url or (status == 200 and "gsc_a_tr" not in text
+                                                         and looks_like_captcha(text)):
+        what = f"HTTP {status}" if status != 200 else "a captcha page"
+        return f"{what} — import a profile page saved from your browser instead"
+    return None
 
 
 # ---- fetch -------------------------------------------------------------------------------------
@@ -259,7 +279,7 @@ def _parse_scholarly(raw: RawRecord) -> Record:
         source=NAME,
         source_id=paper,
         title=" ".join(str(bib.get("title") or "").split()),
-        authors=[Author(name=n, family=n.split()[-1], given=" ".join(n.split()[:-1])) for n in names],
+        authors=[_author(n) for n in names],
         authors_complete=complete,
         year=int(year) if year.isdigit() else None,
         date=year if year.isdigit() else "",
@@ -285,9 +305,13 @@ def split_authors(text: str) -> tuple[list[Author], bool]:
     for name in (n.strip() for n in text.split(",")):
         if not name or name in ("...", "…"):
             continue
-        parts = name.split()
-        authors.append(Author(name=name, family=parts[-1], given=" ".join(parts[:-1])))
+        authors.append(_author(name))
     return authors, complete and bool(authors)
+
+
+def _author(name: str) -> Author:
+    family, given = split_name(name)
+    return Author(name=name, family=family, given=given)
 
 
 def guess_type(venue: str) -> str:
