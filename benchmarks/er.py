@@ -24,6 +24,7 @@ import argparse
 import csv
 import io
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,12 +36,27 @@ import numpy as np  # noqa: E402
 from pubsync.match import (  # noqa: E402
     DEFAULT_SETTINGS, Features, MatchSettings, block, features, outcome_of, score_pairs,
 )
-from pubsync.names import split_author_string  # noqa: E402
+from pubsync.normalize import TRUNCATION, repair  # noqa: E402
 from pubsync.records import Author, Record  # noqa: E402
 
 
 class BenchmarkInputError(Exception):
     pass
+
+
+def split_author_string(authors: str) -> tuple[list[str], bool]:
+    """A flat author string ('A and B', 'A, B, C …', 'a , b') → (names, complete?)."""
+    s = repair(authors)
+    complete = True
+    if TRUNCATION.search(s):
+        complete = False
+        s = TRUNCATION.sub("", s)
+    if " and " in s and "," not in s.split(" and ")[0].strip():
+        parts = re.split(r"\s+and\s+|\s*;\s*", s)
+    else:
+        parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
+    names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
+    return names, complete
 
 
 def read_text(path: str | Path) -> str:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from pubsync.normalize import TRUNCATION, fold, repair
+from pubsync.normalize import fold, repair
 
 if TYPE_CHECKING:
     from pubsync.records import Author, Work
@@ -108,21 +108,6 @@ def key_surname(family: str) -> str:
     while len(tokens) > 1 and tokens[0].lower() in PARTICLES:
         tokens.pop(0)
     return re.sub(r"[^a-z]", "", ascii_fold("".join(tokens)).lower())
-
-
-def split_author_string(authors: str) -> tuple[list[str], bool]:
-    """A flat author string ('A and B', 'A, B, C …', 'a , b') → (names, complete?)."""
-    s = repair(authors)
-    complete = True
-    if TRUNCATION.search(s):
-        complete = False
-        s = TRUNCATION.sub("", s)
-    if " and " in s and "," not in s.split(" and ")[0].strip():
-        parts = re.split(r"\s+and\s+|\s*;\s*", s)
-    else:
-        parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
-    names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
-    return names, complete
 
 
 # ---- comparable keys (matching) -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pubsync.names import split_name
 from pubsync.pull import fetch_and_store, source_module, store_saved_file
 from pubsync.records import Author, Record, Work
 from pubsync.settings import MergeSettings, Person
+from pubsync.sources import module
 from pubsync.store import Lock, Store, now_iso
 from pubsync.summary import RunSummary, build_summary, snapshot_works
 
@@ -167,7 +168,7 @@ def _parse_all(store: Store) -> tuple[list[tuple[str, int, Record]], list[str]]:
     rows, unparsable = [], []
     for rid, profile, raw in store.iter_raw():
         try:
-            rows.extend((profile, rid, rec) for rec in source_module(raw.source).parse(raw))
+            rows.extend((profile, rid, rec) for rec in module(raw.source).parse(raw))
         except Exception as e:
             unparsable.append(f"{raw.source}:{raw.source_id}: {e}")
     return rows, unparsable

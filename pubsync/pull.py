@@ -2,25 +2,25 @@
 saved response (`pubsync import`). A failed, unreadable or suddenly shrunken answer changes nothing stored."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pubsync.config import Config
 from pubsync.errors import UsageError
-from pubsync.records import SOURCES
 from pubsync.settings import Person
-from pubsync.sources import FetchResult, RawRecord, SourceError
+from pubsync.sources import NAMES, FetchResult, RawRecord, SourceError, module
 from pubsync.store import Store
 
 MIN_RECORDS_FOR_SHRINK_CHECK = 4
 
 
 def source_module(name: str):
-    if name not in SOURCES:
-        raise UsageError(f"unknown source {name!r}; one of {', '.join(SOURCES)}")
-    return importlib.import_module(f"pubsync.sources.{name}")
+    """The source module a user named (`pubsync import SOURCE`); an unknown name is a usage error."""
+    try:
+        return module(name)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 @dataclass
@@ -46,7 +46,7 @@ def fetch_and_store(store: Store, cfg: Config, people: list[Person], run_id: int
     """Fetch every person's enabled sources and store what came back. A failed source changes nothing.
     `progress(person_key, source, outcome)` is called from the fetching threads as each source finishes."""
     from pubsync.fetch import fetch_people
-    known = {p.key: {s: store.known_markers(p.key, s) for s in SOURCES} for p in people}
+    known = {p.key: {s: store.known_markers(p.key, s) for s in NAMES} for p in people}
     results = fetch_people(people, cfg.sources, known, transport=transport, progress=progress)
     outcomes = []
     for person in people:
@@ -70,12 +70,12 @@ def _store_result(store: Store, cfg: Config, profile: str, source: str, result: 
         return SourceOutcome(profile, source, "failed", error=" ".join(message.split()) or type(result).__name__,
                              seconds=round(getattr(result, "seconds", 0.0), 3),
                              requests=getattr(result, "requests", 0))
-    module = source_module(source)
+    parse = module(source).parse
     good: list[RawRecord] = []
     bad = 0
     for raw in result.raws:
         try:
-            module.parse(raw)
+            parse(raw)
             good.append(raw)
         except Exception:                  # a record the parser cannot read is garbage: keep the old one
             bad += 1
@@ -101,18 +101,18 @@ def _store_result(store: Store, cfg: Config, profile: str, source: str, result: 
 
 def store_saved_file(store: Store, source: str, path: Path, profile: str) -> dict[str, int]:
     """`pubsync import SOURCE FILE`: a saved response through the same parser as the network path."""
-    module = source_module(source)
+    saved = source_module(source)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise UsageError(f"{path}: cannot read: {e.strerror}") from None
     try:
-        raws = module.load(data, path.name)
+        raws = saved.load(data, path.name)
     except SourceError as e:
         raise UsageError(f"{path}: not a {source} response pubsync can read: {e}") from None
     for raw in raws:
         try:
-            module.parse(raw)
+            saved.parse(raw)
         except Exception as e:
             raise UsageError(f"{path}: record {raw.source_id}: cannot be read as {source}: {e}") from None
     with store.transaction():

@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SOURCES = ("orcid", "openalex", "arxiv", "scholar", "crossref")
-
 # pubsync's own work-type vocabulary; exporters map it to BibTeX / CSL / site types.
 WORK_TYPES = (
     "journal-article", "conference-paper", "preprint", "book-chapter", "book", "thesis",
@@ -33,7 +31,7 @@ class Author:
 @dataclass
 class Record:
     """One source's view of one work, in canonical form."""
-    source: str                    # one of SOURCES
+    source: str                    # one of pubsync.sources.NAMES
     source_id: str                 # unique within the source: ORCID put-code, W-id, arXiv id, Scholar paper id, DOI
     title: str = ""
     authors: list[Author] = field(default_factory=list)

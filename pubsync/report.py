@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
 from pubsync.files import write_atomic
-from pubsync.records import SOURCES
+from pubsync.sources import NAMES as SOURCES
 
 NO_YEAR = "no year"
 # One colour per source, fixed so the same source looks the same in every chart (colour-blind-safe Okabe–Ito set).

@@ -301,9 +301,6 @@ class Store:
     def decisions(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self.db.execute("SELECT kind, a, b FROM decisions ORDER BY id").fetchall()]
 
-    def add_decision(self, kind: str, a: str, b: str, origin: str = "cli") -> None:
-        self.add_decisions(kind, [(a, b)], origin)
-
     def add_decisions(self, kind: str, pairs: Iterable[tuple[str, str]], origin: str = "cli",
                       supersede: Iterable[str] = ()) -> None:
         """Store decisions in one transaction. Decisions of the opposite kind between refs of `supersede` (the refs

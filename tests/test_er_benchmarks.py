@@ -53,3 +53,9 @@ def test_dblp_acm_test_pairs(realdata):
     r = er.run_pairs(d / "tableA.csv", d / "tableB.csv", d / "test.csv")
     assert r["pairs"] == 2473
     assert r["f1"] >= 0.985
+
+
+def test_author_strings_and_truncation():
+    assert er.split_author_string("A Einstein, B Podolsky, N Rosen") == (["A Einstein", "B Podolsky", "N Rosen"], True)
+    assert er.split_author_string("PGR De Almeida, CD Dos Santos, …") == (["PGR De Almeida", "CD Dos Santos"], False)
+    assert er.split_author_string("Fredrick O Onono and Andrew J Morris") == (["Fredrick O Onono", "Andrew J Morris"], True)

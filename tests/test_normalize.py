@@ -1,4 +1,4 @@
-from pubsync.names import split_author_string, surname_key
+from pubsync.names import surname_key
 from pubsync.normalize import fold, repair, title_key, venue_key
 
 
@@ -40,12 +40,6 @@ def test_surnames_from_every_name_shape():
     assert surname_key("Carlos Denner dos Santos Jr") == "santos"
     assert surname_key("j wфsch") == "wasch"
     assert surname_key("", family="van der Berg") == "berg"
-
-
-def test_author_strings_and_truncation():
-    assert split_author_string("A Einstein, B Podolsky, N Rosen") == (["A Einstein", "B Podolsky", "N Rosen"], True)
-    assert split_author_string("PGR De Almeida, CD Dos Santos, …") == (["PGR De Almeida", "CD Dos Santos"], False)
-    assert split_author_string("Fredrick O Onono and Andrew J Morris") == (["Fredrick O Onono", "Andrew J Morris"], True)
 
 
 def test_venue_key_drops_boilerplate_and_numbers():

@@ -85,6 +85,6 @@ def test_lock_excludes_a_second_writer(tmp_path):
 
 def test_decisions_replace_their_opposite(tmp_path):
     store = Store(tmp_path / "p.db")
-    store.add_decision("same", "doi:10.1/b", "doi:10.1/a")
-    store.add_decision("different", "doi:10.1/a", "doi:10.1/b")
+    store.add_decisions("same", [("doi:10.1/b", "doi:10.1/a")])
+    store.add_decisions("different", [("doi:10.1/a", "doi:10.1/b")])
     assert store.decisions() == [("different", "doi:10.1/a", "doi:10.1/b")]
