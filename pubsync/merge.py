@@ -168,7 +168,7 @@ def merge_group(records: list[Record], feats: list[Features], settings: MergeSet
     published = [r for r, (kind, _) in zip(records, kinds) if kind == "published"]
     unversioned = [r for r, (kind, _) in zip(records, kinds) if kind == ""]
     preprints = [r for r, (kind, _) in zip(records, kinds) if kind == "preprint"]
-    main = published + unversioned if published or unversioned else preprints
+    main = published + unversioned if published else preprints + unversioned
     ranked = _Ranking(people)
 
     title, work.provenance["title"] = _pick(records, "title", settings.order("title"), ranked)

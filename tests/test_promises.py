@@ -366,15 +366,8 @@ def test_the_persons_own_orcid_entry_wins_the_url():
     assert w.url == URL["orcid"] and w.provenance["url"] == REF["orcid"]
 
 
-PREPRINT_ONLY_BUG = ("product bug: for a work with no published version, a Scholar row whose venue line is empty "
-                     "(so it names no version) makes up the whole 'main' pool and the arXiv record is left out as a "
-                     "preprint, so the Scholar citation page wins the URL (and the venue is lost, the date cut to the "
-                     "year) although arxiv precedes scholar in the url order (pubsync/merge.py merge_group: "
-                     "`main = published + unversioned if published or unversioned else preprints`)")
-
-
-@pytest.mark.xfail(strict=True, reason=PREPRINT_ONLY_BUG)
 def test_a_preprint_only_work_takes_the_arxiv_url_over_scholars():
+    """A Scholar row with no venue line names no version: it joins the preprint's pool, never replaces it."""
     records = [r for r in widgets() if r.source in ("arxiv", "scholar")]
     records[1].year, records[1].venue = 2021, ""                 # Scholar lists the preprint with no venue line
     w = one_work(records)
@@ -394,9 +387,8 @@ TEAPOT_FEED = """<?xml version='1.0' encoding='UTF-8'?>
 """
 
 
-@pytest.mark.xfail(strict=True, reason=PREPRINT_ONLY_BUG)
 def test_a_preprint_only_work_exports_the_arxiv_url_not_the_scholar_page(tmp_path):
-    """The same bug as a user meets it: an arXiv preprint and its Scholar row (no venue line) in papers.yml."""
+    """The same as a user meets it: an arXiv preprint and its Scholar row (no venue line) in papers.yml."""
     import_payload(tmp_path, "arxiv", "feed.xml", TEAPOT_FEED)
     import_payload(tmp_path, "scholar", "profile.html", scholar_page([scholar_row(
         "TeapotAAAAJ", "Teapot fracture mechanics under thermal shock", "J Carberry, A Lima", "", 2024, 2)]))
