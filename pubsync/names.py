@@ -1,6 +1,6 @@
-"""Person names, in one place: family/given (with particles such as "van", "de", "dos" and suffixes such as "Jr"),
-equal-contribution marks, ASCII folding, comparable keys and initials, slugs, and which author of a work is a
-person of the site.
+"""Person names, in one place: family/given (nameparser: particles such as "van", "de", "dos" and suffixes such as
+"Jr" stay with the family name), equal-contribution marks, ASCII folding, comparable keys and initials, slugs, and
+which author of a work is a person of the site.
 
 Every source that has to split a display name, the matcher, citation keys and the exporters use these functions,
 so one name gives one answer everywhere: "Ludwig van Beethoven" is ("van Beethoven", "Ludwig") from any source,
@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from nameparser import HumanName
+from nameparser.config import Constants
 
 from pubsync.normalize import fold, repair
 
@@ -18,7 +22,9 @@ if TYPE_CHECKING:
     from pubsync.records import Author, Work
     from pubsync.settings import Person
 
-# Written in lower case between the given names and the surname, these belong to the family name.
+# nameparser without its list of titles: "King", "Prince", "Judge" or "Model" is a given name in an author list.
+_NAME_PARTS = Constants(titles=[], first_name_titles=[])
+# What a citation key and the matcher's surname key leave out of a family name.
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "di", "del", "della", "du", "la", "le", "dos", "das",
                        "do", "ter", "ten", "zu", "al", "el", "bin", "ibn"})
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "filho", "neto"})
@@ -53,24 +59,19 @@ def _is_suffix(token: str) -> bool:
     return token.rstrip(".").lower() in SUFFIXES
 
 
+@lru_cache(maxsize=1 << 14)       # every format asks for the names of every work, and co-authors recur
 def split_name(name: str) -> tuple[str, str]:
-    """A display name → (family, given). 'Carberry, Josiah' and 'Josiah Carberry' give ('Carberry', 'Josiah');
-    lower-case particles and a trailing suffix stay with the family name: 'Ludwig van Beethoven' →
-    ('van Beethoven', 'Ludwig'), 'Carlos Denner dos Santos Jr' → ('dos Santos Jr', 'Carlos Denner')."""
+    """A display name → (family, given), by nameparser. 'Carberry, Josiah' and 'Josiah Carberry' give ('Carberry',
+    'Josiah'); particles and a suffix stay with the family name: 'Ludwig van Beethoven' → ('van Beethoven',
+    'Ludwig'), 'PGR De Almeida' → ('De Almeida', 'PGR'), 'Carlos Denner dos Santos Jr' → ('dos Santos Jr',
+    'Carlos Denner'); a single word is a family name ('Plato' → ('Plato', ''))."""
     name = " ".join(name.split())
-    if "," in name:
-        family, _, given = name.partition(",")
-        return family.strip(), given.strip()
-    tokens = name.split(" ")
-    end = len(tokens)
-    while end > 1 and _is_suffix(tokens[end - 1]):
-        end -= 1
-    start = end - 1
-    if start <= 0:
-        return name, ""
-    while start > 1 and tokens[start - 1] in PARTICLES:
-        start -= 1
-    return " ".join(tokens[start:]), " ".join(tokens[:start])
+    parsed = HumanName(name, constants=_NAME_PARTS)
+    family = " ".join(part for part in (parsed.last, parsed.suffix) if part)
+    given = " ".join(part for part in (parsed.first, parsed.middle) if part)
+    if not family:
+        return given or name, ""
+    return family, given
 
 
 def family_given(author: Author) -> tuple[str, str]:

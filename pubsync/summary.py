@@ -1,8 +1,8 @@
 """The one-screen end-of-run summary: what each source brought, what the merge changed, which files were written.
 
-Built from what the pipeline already returns (`SourceOutcome`s from `pipeline.pull`, the `MergeSummary` from
-`pipeline.merge`, the per-format write reports of `pipeline.export`) plus two snapshots of the works table taken
-before and after the merge, which is the only way to tell added works from updated ones.
+Built by the pipeline's runs from what each stage returns (`SourceOutcome`s from pull.fetch_and_store, the
+`MergeSummary` of pipeline.merge_works, the write reports of export.jobs.write_jobs) plus two snapshots of the works
+taken before and after the merge, which is the only way to tell added works from updated ones.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pubsync.errors import EXIT_CHANGED, EXIT_OK, EXIT_SOURCE_FAILED
+
 CHANGED_STATUSES = ("written", "removed")   # write-report statuses that changed a file on disk
 
 

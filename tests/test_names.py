@@ -14,7 +14,17 @@ from pubsync.records import Author, Work
     ("Carlos Denner dos Santos Jr", ("dos Santos Jr", "Carlos Denner")),
     ("Carlos Denner dos Santos Jr.", ("dos Santos Jr.", "Carlos Denner")),
     ("Johannes van der Berg", ("van der Berg", "Johannes")),
-    ("PGR De Almeida", ("Almeida", "PGR De")),          # capitalised: a given-name part as Scholar writes it
+    ("PGR De Almeida", ("De Almeida", "PGR")),          # Scholar capitalises the particle
+    ("Dr. Josiah Carberry", ("Carberry", "Josiah")),
+    ("Jean-Claude Van Damme", ("Van Damme", "Jean-Claude")),
+    # as Crossref splits them in the recordings (realdata/api/crossref)
+    ("Hélio Lemes Costa Júnior", ("Costa Júnior", "Hélio Lemes")),
+    ("Carlos dos Santos Júnior", ("dos Santos Júnior", "Carlos")),
+    ("Gustavo de Freitas Alves", ("de Freitas Alves", "Gustavo")),
+    ("Josiah S. Carberry III", ("Carberry III", "Josiah S.")),
+    # words that are titles elsewhere are given names in an author list
+    ("King Lee", ("Lee", "King")),
+    ("Judge Ma", ("Ma", "Judge")),
     ("Plato", ("Plato", "")),
     ("  Yifei   He ", ("He", "Yifei")),
 ])
