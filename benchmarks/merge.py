@@ -92,7 +92,7 @@ def main() -> int:
           f"review={len(result.review)} seconds={wall:.2f} cpu={cpu:.2f}")
 
     from pubsync.config import load_config
-    from pubsync.pipeline import merge
+    from pubsync.pipeline import merge_works
     from pubsync.sources import RawRecord
     from pubsync.store import Store
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,7 +103,7 @@ def main() -> int:
         cfg = load_config(None, env={})
         cfg.curation_path = Path(tmp) / "curation.toml"
         t0, c0 = time.perf_counter(), time.process_time()
-        summary = merge(store, cfg)
+        summary = merge_works(store, cfg)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(f"pubsync merge (parse raw + match + keys + store): raw={len(raws)} works={summary.works} "
               f"seconds={wall:.2f} cpu={cpu:.2f}")
