@@ -15,7 +15,7 @@ from pubsync.curation import Decision, append_decision, apply_curation, decision
 from pubsync.errors import EXIT_FAILED, EXIT_SOURCE_FAILED, UsageError
 from pubsync.export.jobs import ExportJob, export_jobs, plan_job, write_jobs
 from pubsync.explain import resolve_refs
-from pubsync.merge import build_works
+from pubsync.merge import build_works, collector_paused
 from pubsync.names import split_name
 from pubsync.pull import fetch_and_store, source_module, store_saved_file
 from pubsync.records import Author, Record, Work
@@ -138,6 +138,11 @@ def decide(db_path: Path, cfg: Config, kind: str, a: str, b: str) -> MergeSummar
 
 def merge_works(store: Store, cfg: Config) -> MergeSummary:
     """Records parsed from every raw record, matched and merged into works, keyed, curated, and stored."""
+    with collector_paused():
+        return _merge_works(store, cfg)
+
+
+def _merge_works(store: Store, cfg: Config) -> MergeSummary:
     rows, unparsable = _parse_all(store)
     curation = load_curation(cfg.curation_path)
     decisions = [Decision(*d) for d in store.decisions()] + curation.decisions
