@@ -17,7 +17,7 @@ from pubsync.export.jobs import ExportJob, export_jobs, plan_job, write_jobs
 from pubsync.explain import resolve_refs
 from pubsync.merge import build_works, collector_paused
 from pubsync.names import split_name
-from pubsync.pull import fetch_and_store, source_module, store_saved_file
+from pubsync.pull import fetch_and_store, store_saved_file
 from pubsync.records import Author, Record, Work
 from pubsync.settings import MergeSettings, Person
 from pubsync.sources import module
@@ -114,7 +114,6 @@ def merge(db_path: Path, cfg: Config) -> MergeSummary:
 def import_file(db_path: Path, cfg: Config, source: str, path: Path, profile: str) -> tuple[dict[str, int], MergeSummary]:
     """A saved response or page stored as `source`'s records of `profile`, then merged: (new/changed/unchanged
     counts, the merge)."""
-    source_module(source)
     with _logged_run(db_path, f"import {source}") as run:
         counts = store_saved_file(run.store, source, path, profile)
         return counts, merge_works(run.store, cfg)
