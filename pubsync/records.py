@@ -9,10 +9,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-# pubsync's own work-type vocabulary; exporters map it to BibTeX / CSL / site types.
+# pubsync's own work-type vocabulary; exporters map it to BibTeX / CSL / site types. The last group are not
+# publications a site lists by default (peer-review: a review of someone else's manuscript; supplementary: material
+# deposited for an article; paratext: tables of contents, front and back matter, issues).
 WORK_TYPES = (
     "journal-article", "conference-paper", "preprint", "book-chapter", "book", "thesis",
     "report", "dataset", "software", "review", "editorial", "other",
+    "peer-review", "erratum", "retraction", "supplementary", "paratext",
 )
 
 

@@ -64,7 +64,7 @@ def test_legacy_host_venue_and_paratext(realdata):
     assert legacy.title.startswith("GW170104") and legacy.venue == "Physical Review Letters"
     body = read_cassette(realdata / "api/openalex/oapro_2026-03_cassette_work_W4234567890_paratext.yml")[0].body
     paratext = parse_all(openalex.load(body, "w.json"))[0]
-    assert paratext.title == "" and paratext.type == "other" and paratext.ids["doi"] == "10.4018/jnn.20180101"
+    assert paratext.title == "" and paratext.type == "paratext" and paratext.ids["doi"] == "10.4018/jnn.20180101"
     assert paratext.authors[0].name == "Bakhtiyor Rasulev" and paratext.authors[0].openalex == ""
     assert paratext.venue == "Journal of Nanotoxicology and Nanomedicine"
 

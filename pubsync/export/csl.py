@@ -11,6 +11,8 @@ CSL_TYPES = {
     "journal-article": "article-journal", "conference-paper": "paper-conference", "preprint": "article",
     "book-chapter": "chapter", "book": "book", "thesis": "thesis", "report": "report", "dataset": "dataset",
     "software": "software", "review": "review", "editorial": "article-journal", "other": "document",
+    "peer-review": "review", "erratum": "document", "retraction": "document", "supplementary": "dataset",
+    "paratext": "document",
 }
 
 

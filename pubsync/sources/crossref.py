@@ -18,7 +18,8 @@ TYPE_MAP = {
     "book": "book", "monograph": "book", "edited-book": "book", "reference-book": "book", "book-set": "book",
     "book-series": "book", "proceedings": "book", "posted-content": "preprint", "dissertation": "thesis",
     "report": "report", "report-series": "report", "standard": "report", "dataset": "dataset",
-    "peer-review": "other", "component": "other", "journal-issue": "other", "journal": "other", "other": "other",
+    "peer-review": "peer-review", "component": "supplementary", "journal-issue": "paratext", "journal": "paratext",
+    "other": "other",
 }
 
 

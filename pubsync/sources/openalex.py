@@ -31,8 +31,9 @@ TYPE_MAP = {
     "dissertation": "thesis", "dataset": "dataset", "report": "report", "standard": "report",
     "review": "review", "editorial": "editorial", "software": "software",
     "proceedings-article": "conference-paper", "proceedings": "book",
-    "paratext": "other", "erratum": "other", "retraction": "other", "peer-review": "other", "other": "other",
-    "libguides": "other", "supplementary-materials": "other", "grant": "other", "component": "other",
+    "paratext": "paratext", "erratum": "erratum", "retraction": "retraction", "peer-review": "peer-review",
+    "other": "other", "libguides": "paratext", "supplementary-materials": "supplementary", "grant": "other",
+    "component": "supplementary",
 }
 _ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?(?:[?#].*)?$", re.I)
 _ARXIV_OAI = re.compile(r"oai:arxiv\.org:(.+)$", re.I)
