@@ -17,6 +17,9 @@ from pubsync.settings import DEFAULT_BASE_URLS, DEFAULT_MIN_INTERVAL, MergeSetti
 
 SCHOLAR_ID = re.compile(r"^[A-Za-z0-9_-]{12}$")
 
+# Work types a site leaves out unless [export] exclude_types says otherwise: not publications of the person's.
+NOT_PUBLICATIONS = ("peer-review", "erratum", "retraction", "supplementary", "paratext")
+
 # Which exports `pubsync sync` writes when the config names none.
 DEFAULT_FORMATS = {
     "al-folio": ["bibtex", "citations-yml"],
@@ -37,7 +40,8 @@ class Config:
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     merge: dict[str, Any] = field(default_factory=dict)
     formats: list[str] = field(default_factory=list)
-    exclude_types: list[str] = field(default_factory=list)
+    exclude_types: list[str] = field(default_factory=lambda: list(NOT_PUBLICATIONS))
+    publish_unconfirmed: bool = False      # [attribution] unconfirmed = "publish": works pubsync would ask about
     export_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     curation_path: Path | None = None
     shrink_ratio: float = 0.5              # a complete fetch below this share of the stored records is suspect
@@ -66,7 +70,9 @@ _SOURCE_KEYS = {"enabled": bool, "base_url": str, "timeout": (int, float), "retr
                 "incremental": bool}
 _PERSON_KEYS = {"name": str, "orcid": str, "openalex": str, "scholar": str, "arxiv": (str, dict), "aliases": list,
                 "role": str, "years": list}
-_TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict}
+_TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict,
+             "attribution": dict}
+_ATTRIBUTION_KEYS = {"unconfirmed": str}
 _SITE_KEYS = {"kind": str, "root": str, "name": str}
 _EXPORT_COMMON = {"formats": list, "exclude_types": list}
 _CURATION_KEYS = {"path": str}
@@ -212,10 +218,17 @@ def load_config(path: Path | None, *, required: bool = False, env: dict[str, str
             close = difflib.get_close_matches(str(f), FORMATS, n=1)
             chk.fail("export.formats", f"unknown format {f!r}" + (f" — did you mean '{close[0]}'?" if close else
                                                                   f" (one of {', '.join(FORMATS)})"))
-    cfg.exclude_types = list(export.get("exclude_types", []))
+    cfg.exclude_types = list(export.get("exclude_types", NOT_PUBLICATIONS))
     for t in cfg.exclude_types:
         if t not in WORK_TYPES:
             chk.fail("export.exclude_types", f"unknown work type {t!r} (one of {', '.join(WORK_TYPES)})")
+
+    attribution = data.get("attribution", {})
+    chk.keys(attribution, _ATTRIBUTION_KEYS, "attribution")
+    unconfirmed = attribution.get("unconfirmed", "hold")
+    if unconfirmed not in ("hold", "publish"):
+        chk.fail("attribution.unconfirmed", f'is {unconfirmed!r}; use "hold" (ask first) or "publish"')
+    cfg.publish_unconfirmed = unconfirmed == "publish"
 
     curation = data.get("curation", {})
     chk.keys(curation, _CURATION_KEYS, "curation")

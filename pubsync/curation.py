@@ -8,7 +8,8 @@ The human-editable file (curation.toml beside config.toml):
     pdf = "carberry2021.pdf"
     code = "https://github.com/…"
     hide = true                                 # keep it in the DB, leave it off the site
-    not_mine = true                             # a record wrongly attributed to the person
+    mine = true                                 # yours, whatever the attribution evidence says (`pubsync mine`)
+    not_mine = true                             # not yours: never published (`pubsync not-mine`)
     pin = { title = "The corrected title", venue = "…" }   # field values that win over every source
 
     [[same]]                                    # these are one work, whatever the matcher says
@@ -46,6 +47,7 @@ def ref_matches(ref: str, record: Record) -> bool:
 @dataclass
 class WorkCuration:
     hide: bool = False
+    mine: bool = False
     not_mine: bool = False
     pin: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)   # site extras: selected, abbr, preview, pdf, code, …
@@ -71,7 +73,7 @@ class Curation:
 
 # ---- the human-editable file -------------------------------------------------------------------
 
-_FLAGS = {"hide", "not_mine"}
+_FLAGS = {"hide", "mine", "not_mine"}
 
 
 def load_curation(path: Path | None) -> Curation:
@@ -173,6 +175,24 @@ def append_decision(path: Path, kind: str, groups: list[list[str]]) -> None:
     entry = tomlkit.table()
     entry["works"] = [g[0] if len(g) == 1 else g for g in groups]
     table.append(entry)
+    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
+
+
+def record_attribution(path: Path, ref: str, mine: bool) -> None:
+    """`[works."REF"] mine = true` (or `not_mine = true`) in the curation file, comments and layout kept; the
+    opposite flag of the same entry goes: the newest decision wins."""
+    import tomlkit
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    works = doc.setdefault("works", tomlkit.table(is_super_table=True))
+    flag, opposite = ("mine", "not_mine") if mine else ("not_mine", "mine")
+    if _norm_ref(ref) in works:
+        works[_norm_ref(ref)].pop(opposite, None)
+        works[_norm_ref(ref)][flag] = True
+    else:
+        entry = tomlkit.table()
+        entry[flag] = True
+        entry.add(tomlkit.nl())
+        works[_norm_ref(ref)] = entry
     write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
 
 

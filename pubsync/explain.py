@@ -1,13 +1,16 @@
-"""`pubsync explain` and the resolution of the refs people type (work keys, doi:…, arxiv:…, record refs)."""
+"""What pubsync shows about works: `pubsync explain`, the review queue, and the resolution of the refs people type
+(work keys, doi:…, arxiv:…, openalex:W…, record refs)."""
 from __future__ import annotations
 
 import difflib
 import json
+from typing import Any
 
+from pubsync.attribution import left_out
 from pubsync.config import Config
 from pubsync.curation import load_curation
 from pubsync.errors import UsageError
-from pubsync.records import canonical_arxiv, canonical_doi
+from pubsync.records import Work, canonical_arxiv, canonical_doi
 from pubsync.store import Store
 
 _CANONICAL = {"doi": canonical_doi, "arxiv": canonical_arxiv}    # the ids a ref may name a work by
@@ -44,19 +47,52 @@ def resolve_refs(store: Store, ref: str) -> list[str]:
     return sorted(store.work(find_work_key(store, ref)).records)
 
 
+def review_queue(store: Store, cfg: Config) -> list[dict[str, Any]]:
+    """What waits for the person: works pubsync is unsure are theirs (or retracted), then pairs of works the matcher
+    was unsure are one. Each item: "kind" ("attribution" | "pair"), the work(s) with their ids, the reasons, the
+    commands that settle it."""
+    items: list[dict[str, Any]] = []
+    people = [p.key for p in cfg.people] or [p.key for p in store.people()]
+    for work in store.works():
+        why = left_out(work, people, cfg.exclude_types, cfg.publish_unconfirmed)
+        if why not in ("unconfirmed", "retracted"):
+            continue
+        for person, found in sorted(work.attribution.items()):
+            if why == "retracted" or found["outcome"] == "ask":
+                items.append({"kind": "attribution", "person": person, "works": [_work_item(work)],
+                              "why": why, "score": found.get("score"), "components": found.get("components", {}),
+                              "reasons": (["retracted (a source says so)"] if why == "retracted" else [])
+                              + found.get("evidence", []),
+                              "settle": [f"pubsync mine {work.key}", f"pubsync not-mine {work.key}"]})
+    for pair in store.review_pairs():
+        works = [store.work(pair[side]) for side in ("a", "b")]
+        items.append({"kind": "pair", **pair, "works": [_work_item(w) for w in works if w is not None],
+                      "reasons": [pair.get("reason", "")] if pair.get("reason") else [],
+                      "settle": [f"pubsync same {pair['a']} {pair['b']}", f"pubsync different {pair['a']} {pair['b']}"]})
+    return items
+
+
+def _work_item(work: Work) -> dict[str, Any]:
+    return {"key": work.key, "title": work.title, "year": work.year, "ids": dict(sorted(work.ids.items()))}
+
+
 def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> str:
     key = find_work_key(store, ref)
     work = store.work(key)
     curation = load_curation(cfg.curation_path)
     found = curation.for_work(work)
     hidden = store.is_hidden(key)
+    people = [p.key for p in cfg.people] or list(work.attribution)
+    why = "hidden" if hidden else left_out(work, people, cfg.exclude_types, cfg.publish_unconfirmed)
     if as_json:
         data = work.to_dict()
         data["hidden"] = hidden
+        data["left_out"] = why
         data["curation"] = {"ref": found[0], **vars(found[1])} if found else None
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     d = work.to_dict()
-    lines = [f"{work.key}  ({work.status}{', hidden' if hidden else ''})"]
+    lines = [f"{work.key}  ({work.status}{', hidden' if hidden else ''})",
+             f"  site      {'left off: ' + why if why else 'listed'}"]
     for name in _SHOWN:
         value = d.get(name)
         if not value:
@@ -89,10 +125,20 @@ def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> 
             parts = ", ".join(f"{k} {v:.2f}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in sorted(comps.items()))
             lines.append(f"  {ev.get('a', '')} ~ {ev.get('b', '')}: {ev.get('reason', '')}"
                          + (f" (score {ev['score']:.2f}: {parts})" if isinstance(ev.get('score'), (int, float)) else ""))
+    for person, attributed in sorted(work.attribution.items()):
+        score = f", score {attributed['score']:+.1f}" if "score" in attributed else ""
+        lines.append(f"whose: {attributed['outcome']} for {person} (by {attributed.get('by', '')}{score})")
+        for name, value in sorted(attributed.get("components", {}).items(), key=lambda kv: -abs(kv[1])):
+            lines.append(f"  {name:12} {value:+.1f}")
+        lines.extend(f"  {reason}" for reason in attributed.get("evidence", []))
+    if work.held or work.provenance.get("type", "").startswith("rule:"):
+        lines.append(f"site policy: {work.provenance.get('type', '').removeprefix('rule:') or work.held}"
+                     + (" (retracted: waits for your decision)" if work.held == "retracted" else ""))
     if found:
         cref, wc = found
         lines.append(f"curation ({cfg.curation_path}, entry {cref!r}):")
         for k, v in sorted({**wc.extra, **({"pin": wc.pin} if wc.pin else {}),
-                            **({"hide": True} if wc.hide else {}), **({"not_mine": True} if wc.not_mine else {})}.items()):
+                            **({"hide": True} if wc.hide else {}), **({"mine": True} if wc.mine else {}),
+                            **({"not_mine": True} if wc.not_mine else {})}.items()):
             lines.append(f"  {k} = {v}")
     return "\n".join(lines)

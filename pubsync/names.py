@@ -164,6 +164,54 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_fold(bare).lower()).split())
 
 
+# ---- is this printed name the person's? ------------------------------------------------------------------
+
+AGREEMENTS = ("conflict", "compatible", "complete", "distinctive")   # weakest to strongest
+
+
+def name_agreement(printed: str, names: list[str]) -> str:
+    """How a name printed on a work agrees with a person's name or one of their aliases, at best:
+
+    "conflict"     a name part or initial that none of the person's names has ('Carlos Carneiro dos Santos' or
+                   'Santos, Carlos G. S.' for Carlos Denner dos Santos);
+    "compatible"   nothing against it, but only parts every namesake shares ('Carlos Santos', 'Santos, Carlos D.');
+    "complete"     every part of a name without middle names written out ('Josiah Carberry');
+    "distinctive"  a middle name or second surname written out ('Carlos Denner Santos Jr.').
+    Particles ('dos', 'van') and suffixes ('Jr', 'Júnior') are left out on both sides."""
+    raw_full, raw_initials = _name_parts(printed)
+    if not raw_full and not raw_initials:
+        return "conflict"
+    best = "conflict"
+    for name in names:
+        full, _ = _name_parts(name)
+        words = [w for w in full]
+        if not words or not set(raw_full) <= set(words) or not set(raw_initials) <= {w[0] for w in words}:
+            continue
+        middle = set(words[1:-1])
+        level = ("distinctive" if middle & set(raw_full) else "complete" if set(words) <= set(raw_full)
+                 else "compatible")
+        best = max(best, level, key=AGREEMENTS.index)
+    return best
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str]]:
+    """(full name parts, initials), folded to ASCII lower case, without particles and suffixes. 'CD Dos Santos'
+    and 'Santos, C. D.' give (['santos'], ['c', 'd'])."""
+    bare = split_marks(name)[0]
+    shouting = bare.isupper()
+    full: list[str] = []
+    initials: list[str] = []
+    for token in re.split(r"[\s,.]+", bare):
+        word = " ".join(fold(repair(token)).split())
+        if not word or word in PARTICLES or word in SUFFIXES:
+            continue
+        if len(word) == 1 or (token.isupper() and not shouting and len(word) <= 3 and " " not in word):
+            initials += list(word)
+        else:
+            full += word.split()
+    return full, initials
+
+
 # ---- slugs ------------------------------------------------------------------------------------------
 
 MAX_SLUG = 60

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from pubsync.attribution import attribute, tidy
 from pubsync.citekeys import assign_keys
 from pubsync.config import Config
-from pubsync.curation import Decision, append_decision, apply_curation, decision_pairs, load_curation
+from pubsync.curation import (Decision, append_decision, apply_curation, decision_pairs, load_curation,
+                              record_attribution)
 from pubsync.errors import EXIT_FAILED, EXIT_SOURCE_FAILED, UsageError
 from pubsync.export.jobs import ExportJob, export_jobs, plan_job, write_jobs
-from pubsync.explain import resolve_refs
+from pubsync.explain import find_work_key, resolve_refs
 from pubsync.merge import build_works, collector_paused
 from pubsync.names import split_name
 from pubsync.pull import fetch_and_store, store_saved_file
@@ -133,6 +135,19 @@ def decide(db_path: Path, cfg: Config, kind: str, a: str, b: str) -> MergeSummar
         return merge_works(run.store, cfg)
 
 
+def decide_attribution(db_path: Path, cfg: Config, ref: str, mine: bool) -> tuple[str, MergeSummary]:
+    """Record in curation.toml that the work REF names is the person's (`mine`) or not, then merge. Returns the
+    ref the decision is filed under: REF itself when it is an identifier or a record, else the work's most stable
+    identifier (its DOI, arXiv id, OpenAlex id, else a record), because work keys follow clusters."""
+    with _logged_run(db_path, "mine" if mine else "not-mine") as run:
+        work = run.store.work(find_work_key(run.store, ref))
+        if ":" not in ref:
+            ref = next((f"{kind}:{work.ids[kind]}" for kind in ("doi", "arxiv", "openalex") if work.ids.get(kind)),
+                       work.records[0] if work.records else work.key)
+        record_attribution(cfg.curation_path, ref, mine)
+        return ref, merge_works(run.store, cfg)
+
+
 # ---- the merge stage ----------------------------------------------------------------------------------------
 
 def merge_works(store: Store, cfg: Config) -> MergeSummary:
@@ -153,9 +168,12 @@ def _merge_works(store: Store, cfg: Config) -> MergeSummary:
     records = [unique[ref] for ref in sorted(unique)]
     result = build_works(records, decisions, MergeSettings.from_config(cfg.merge), owners)
     named = _names_from_authorships(store, records)
-    _owner_as_author(result.works, {p.key: p for p in [*store.people(), *named, *cfg.people]})
+    people = {p.key: p for p in [*store.people(), *named, *cfg.people]}    # the config's (aliases, ids) win
+    _owner_as_author(result.works, people)
     keymap = assign_keys(result.works, store.citekeys())
     hidden = apply_curation(result.works, curation)
+    tidy(result.works, unique)
+    attribute(result.works, unique, owners, list(people.values()), curation)
     works = sorted(result.works, key=lambda w: w.key)
     with store.transaction():
         for person in named:

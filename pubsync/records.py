@@ -26,8 +26,10 @@ class Author:
     given: str = ""
     orcid: str = ""                # bare iD, 0000-0002-1825-0097
     openalex: str = ""             # bare author id, A5003721947
+    printed: str = ""              # the name as printed on the work, where the source shows its own cleaned-up one
+    affiliations: list[str] = field(default_factory=list)   # as printed on the work, and institution names
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in ((f, getattr(self, f)) for f in _AUTHOR_FIELDS) if v}
 
 
@@ -102,6 +104,10 @@ class Work:
     evidence: list[dict[str, Any]] = field(default_factory=list) # why records were merged (matcher output)
     status: str = "ok"             # "ok" | "review" (an uncertain match waits for a decision)
     extra: dict[str, Any] = field(default_factory=dict)          # site extras from curation: selected, abbr, preview, …
+    # Whose it is (attribution.py): person key -> {"outcome": "mine" | "ask" | "not-mine", "score", "components",
+    # "evidence"}; and why the site leaves it out even if it is theirs ("" when it does not).
+    attribution: dict[str, dict[str, Any]] = field(default_factory=dict)
+    held: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return _to_dict(self)

@@ -49,6 +49,7 @@ class ReportData:
     data_date: str                                   # Store.data_date(): of the data, not of the page
     works_total: int = 0
     hidden: int = 0
+    held_back: dict[str, int] = field(default_factory=dict)    # why the site leaves works out -> how many
     works_per_year: list[tuple[str, int]] = field(default_factory=list)       # oldest first; NO_YEAR last
     citations_per_year: list[tuple[str, int]] = field(default_factory=list)   # OpenAlex counts_by_year, summed
     snapshots: dict[str, list[tuple[str, int]]] = field(default_factory=dict) # source -> [(date, total)]
@@ -62,11 +63,13 @@ class ReportData:
 
 # ---- gathering ----------------------------------------------------------------------------------
 
-def gather(store, title: str = "Publications") -> ReportData:
-    """Everything the page shows, read from the store (visible works only; hidden ones are just counted)."""
+def gather(store, title: str = "Publications", held_back: dict[str, int] | None = None) -> ReportData:
+    """Everything the page shows, read from the store (visible works only; hidden ones are just counted, and those
+    the site leaves out are counted by why: `held_back`, from export.jobs.held_back)."""
     works = store.works()
     counts = store.counts()
-    data = ReportData(title=title, data_date=store.data_date(), works_total=len(works), hidden=counts["hidden"])
+    data = ReportData(title=title, data_date=store.data_date(), works_total=len(works), hidden=counts["hidden"],
+                      held_back=dict(held_back or {}))
 
     per_year: dict[int | None, int] = {}
     cites: dict[int, int] = {}
@@ -255,6 +258,8 @@ def render_html(data: ReportData) -> str:
         '<div class="cards">',
         f'<div class="card">works<b id="works-total">{data.works_total}</b></div>',
         f'<div class="card">hidden<b id="works-hidden">{data.hidden}</b></div>',
+        f'<div class="card">held back<b id="works-held">{sum(data.held_back.values())}</b>'
+        f'<small>{e(", ".join(f"{n} {why}" for why, n in data.held_back.items()))}</small></div>',
         f'<div class="card">waiting for review<b id="review-total">{len(data.review)}</b></div>',
         f'<div class="card">sources<b id="sources-total">{len(data.sources)}</b></div>',
         "</div>",
@@ -316,9 +321,9 @@ def render_html(data: ReportData) -> str:
     return "\n".join(out)
 
 
-def write_report(store, out: Path, title: str = "Publications") -> ReportData:
+def write_report(store, out: Path, title: str = "Publications", held_back: dict[str, int] | None = None) -> ReportData:
     """Render the page and replace `out` atomically. Returns what was shown (for the CLI's one-line message)."""
-    data = gather(store, title)
+    data = gather(store, title, held_back)
     text = render_html(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, text.encode("utf-8"))
@@ -329,6 +334,7 @@ def to_json(data: ReportData) -> dict[str, Any]:
     """The page's numbers as data (for `pubsync report --json`)."""
     return json.loads(json.dumps({
         "title": data.title, "data_date": data.data_date, "works": data.works_total, "hidden": data.hidden,
+        "held_back": data.held_back,
         "works_per_year": dict(data.works_per_year), "citations_per_year": dict(data.citations_per_year),
         "snapshots": {s: dict(p) for s, p in data.snapshots.items()},
         "sources": {s: {"works": data.source_totals[s], "only_here": data.only_in[s]} for s in data.sources},

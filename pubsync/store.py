@@ -279,7 +279,7 @@ class Store:
                 continue
             (wa, ra), (wb, rb) = sorted([(wa, item["a"]), (wb, item["b"])])
             entry = pairs.setdefault((wa, wb), {"a": wa, "b": wb, "score": item["score"], "components":
-                                                item["components"], "records": []})
+                                                item["components"], "reason": item["reason"], "records": []})
             entry["records"].append([ra, rb])
             if item["score"] > entry["score"]:
                 entry["score"], entry["components"] = item["score"], item["components"]

@@ -11,7 +11,7 @@ from pubsync.cli.state import State, warn
 from pubsync.errors import EXIT_CHANGED, UsageError
 from pubsync.export import FORMATS, SITE_KINDS
 from pubsync.export.diff import diff_stat, format_change
-from pubsync.export.jobs import export_jobs, plan_job, render_job, write_jobs
+from pubsync.export.jobs import export_jobs, held_back, plan_job, render_job, write_jobs
 from pubsync.init import init_site
 from pubsync.report import gather, to_json, write_report
 from pubsync.store import Store
@@ -163,11 +163,12 @@ def report(state: State, out: Path, title: str, as_json: bool) -> None:
     title = title or ("Publications of " + ", ".join(names) if names else "Publications")
     store = Store(state.db_path, create=False)
     try:
+        held = held_back(store, cfg)
         if as_json:
-            click.echo(json.dumps(to_json(gather(store, title)), indent=2, sort_keys=True, ensure_ascii=False))
+            click.echo(json.dumps(to_json(gather(store, title, held)), indent=2, sort_keys=True, ensure_ascii=False))
             return
         try:
-            data = write_report(store, out, title)
+            data = write_report(store, out, title, held)
         except OSError as e:
             raise UsageError(f"--out: cannot write {out}: {e.strerror}") from None
     finally:

@@ -12,7 +12,8 @@ from rich.table import Table
 from pubsync import pipeline
 from pubsync.cli.runs import say_merged
 from pubsync.cli.state import State
-from pubsync.explain import explain_work
+from pubsync.explain import explain_work, review_queue
+from pubsync.export.jobs import held_back
 from pubsync.store import Store
 
 
@@ -27,9 +28,11 @@ def status(state: State, as_json: bool) -> None:
     \b
         pubsync status --json
     """
+    cfg = state.config()
     store = Store(state.db_path, create=False)
     try:
         data = store.counts()
+        data["held_back"] = held_back(store, cfg)
         data["sources"] = store.last_outcomes()
     finally:
         store.close()
@@ -38,7 +41,9 @@ def status(state: State, as_json: bool) -> None:
         return
     tty = sys.stdout.isatty()
     console = Console(no_color=not tty, width=None if tty else 160)   # logs: wide enough not to squeeze columns
-    console.print(f"works: {data['works']}  hidden: {data['hidden']}  waiting for review: {data['review']}")
+    held = ", ".join(f"{n} {why}" for why, n in data["held_back"].items())
+    console.print(f"works: {data['works']}  hidden: {data['hidden']}  held back: {sum(data['held_back'].values())}"
+                  f"{f' ({held})' if held else ''}  waiting for review: {data['review']}")
     table = Table("source", "profile", "records", "last run", "outcome", "fetched", "new", "changed", "error")
     for row in data["sources"]:
         table.add_row(row["source"], row["profile"], str(data["raw_records"].get(row["source"], 0)), row["at"] or "",
@@ -71,32 +76,43 @@ def explain(state: State, key: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def review(state: State, as_json: bool) -> None:
-    """List pairs of works the matcher was unsure about, with the evidence and the command that settles each.
+    """List what waits for you, with the evidence and the command that settles each: works pubsync is unsure are
+    yours (held off the site until you say), and pairs of works the matcher was unsure are one.
 
     Example:
 
     \b
-        pubsync review
+        pubsync review --json
     """
     store = Store(state.db_path, create=False)
     try:
-        pairs = store.review_pairs()
+        items = review_queue(store, state.config())
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(pairs, indent=2, sort_keys=True, ensure_ascii=False))
+        click.echo(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False))
         return
-    if not pairs:
+    if not items:
         state.say("nothing waits for review")
         return
-    for n, p in enumerate(pairs, 1):
-        evidence = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(p["components"].items(), key=lambda kv: -abs(kv[1])))
-        click.echo(f"{n}. {p['score']:.0%} alike — {evidence}")
-        for side in ("a", "b"):
-            refs = sorted({pair[0 if side == 'a' else 1] for pair in p["records"]})
-            more = f", +{len(refs) - 1} more" if len(refs) > 1 else ""
-            click.echo(f"   {p[side]:28} {p[side + '_year'] or '':4}  {p[side + '_title'][:70]}  ({refs[0]}{more})")
-        click.echo(f"   pubsync same {p['a']} {p['b']}    or    pubsync different {p['a']} {p['b']}")
+    for n, item in enumerate(items, 1):
+        if item["kind"] == "attribution":
+            [work] = item["works"]
+            what = "retracted — still yours to list?" if item["why"] == "retracted" else \
+                f"yours? score {item['score']:+.1f}" if item["score"] is not None else "yours?"
+            click.echo(f"{n}. {what}  {work['key']}  {work['year'] or ''}  {work['title'][:70]}")
+            for reason in item["reasons"]:
+                click.echo(f"   {reason}")
+        else:
+            evidence = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(item["components"].items(),
+                                                                   key=lambda kv: -abs(kv[1])))
+            click.echo(f"{n}. one work? {item['score']:.0%} alike — {evidence}")
+            for side in ("a", "b"):
+                refs = sorted({pair[0 if side == 'a' else 1] for pair in item["records"]})
+                more = f", +{len(refs) - 1} more" if len(refs) > 1 else ""
+                click.echo(f"   {item[side]:28} {item[side + '_year'] or '':4}  {item[side + '_title'][:70]}  "
+                           f"({refs[0]}{more})")
+        click.echo(f"   {item['settle'][0]}    or    {item['settle'][1]}")
 
 
 @click.command()
@@ -129,6 +145,43 @@ def different(state: State, a: str, b: str) -> None:
     _decide(state, "different", a, b)
 
 
+@click.command()
+@click.argument("ref")
+@click.pass_obj
+def mine(state: State, ref: str) -> None:
+    """Record that the work REF names (a work key, doi:…, arxiv:…, openalex:W…, or a record ref) is yours: it is
+    published whatever the attribution evidence says. Kept in curation.toml.
+
+    Example:
+
+    \b
+        pubsync mine doi:10.5555/12345678
+    """
+    _decide_attribution(state, ref, True)
+
+
+@click.command(name="not-mine")
+@click.argument("ref")
+@click.pass_obj
+def not_mine(state: State, ref: str) -> None:
+    """Record that the work REF names is not yours: it stays in the database, never on the site. Kept in
+    curation.toml.
+
+    Example:
+
+    \b
+        pubsync not-mine openalex:W4406250764
+    """
+    _decide_attribution(state, ref, False)
+
+
+def _decide_attribution(state: State, ref: str, is_mine: bool) -> None:
+    cfg = state.config()
+    filed, merged = pipeline.decide_attribution(state.db_path, cfg, ref, is_mine)
+    state.say(f"recorded: {ref} is {'yours' if is_mine else 'not yours'} ({cfg.curation_path}, works.{filed!r})")
+    say_merged(state, merged)
+
+
 def _decide(state: State, kind: str, a: str, b: str) -> None:
     cfg = state.config()
     merged = pipeline.decide(state.db_path, cfg, kind, a, b)
@@ -137,4 +190,4 @@ def _decide(state: State, kind: str, a: str, b: str) -> None:
     say_merged(state, merged)
 
 
-COMMANDS = (status, explain, review, same, different)
+COMMANDS = (status, explain, review, same, different, mine, not_mine)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pubsync.attribution import left_out
 from pubsync.config import Config
 from pubsync.errors import ExportError, ExportWriteError
 from pubsync.export import ExportContext, render
@@ -44,13 +45,13 @@ def export_jobs(cfg: Config, formats: list[str] | tuple[str, ...], *, person: Pe
 
 
 def site_works(store: Store, cfg: Config, people: tuple[Person, ...] = ()) -> list[Work]:
-    """The works the site shows: not hidden, not of an excluded type. For one person's list: that person's works.
-    For the whole list: every work, except those whose owners in the config were all outside their active `years`
-    when it appeared."""
-    works = [w for w in store.works() if w.type not in cfg.exclude_types]
+    """The works the site shows: not hidden, and neither left out by the site policy nor unconfirmed as the
+    people's (attribution.left_out). For one person's list: that person's works. For the whole list: every work,
+    except those whose owners in the config were all outside their active `years` when it appeared."""
+    keys = [p.key for p in people or cfg.people]
+    works = [w for w in store.works() if not left_out(w, keys, cfg.exclude_types, cfg.publish_unconfirmed)]
     if people:
-        keys = {p.key for p in people}
-        return [w for w in works if keys & set(w.people)]
+        return [w for w in works if set(keys) & set(w.people)]
     members = {p.key: p for p in cfg.people}
 
     def in_lab(work: Work) -> bool:
@@ -60,6 +61,18 @@ def site_works(store: Store, cfg: Config, people: tuple[Person, ...] = ()) -> li
         return any((p.years[0] is None or work.year >= p.years[0]) and (p.years[1] is None or work.year <= p.years[1])
                    for p in owners)
     return [w for w in works if in_lab(w)]
+
+
+def held_back(store: Store, cfg: Config) -> dict[str, int]:
+    """How many works the site leaves out, by why (attribution.left_out): 'unconfirmed', 'not mine', 'type
+    peer-review', 'retracted', …; hidden works (curation.toml hide) are counted by the store."""
+    keys = [p.key for p in cfg.people]
+    counts: dict[str, int] = {}
+    for work in store.works():
+        why = left_out(work, keys, cfg.exclude_types, cfg.publish_unconfirmed)
+        if why:
+            counts[why] = counts.get(why, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def render_job(store: Store, cfg: Config, job: ExportJob) -> tuple[dict[str, bytes], int]:

@@ -158,16 +158,14 @@ def parse(raw: RawRecord) -> list[Record]:
     aid, version = split_arxiv(_entry_id(entry))
     published = (entry.findtext(f"{_A}published") or "").strip()
     date = published[:10] if re.match(r"\d{4}-\d{2}-\d{2}", published) else ""
-    authors, affiliations = [], {}
+    authors = []
     for node in entry.findall(f"{_A}author"):
         name = _squash(node.findtext(f"{_A}name"))
         if not name:
             continue
         family, given = split_name(name)
-        authors.append(Author(name=name, family=family, given=given))
-        aff = [_squash(a.text) for a in node.findall(f"{_X}affiliation") if _squash(a.text)]
-        if aff:
-            affiliations[name] = aff
+        affiliations = [_squash(a.text) for a in node.findall(f"{_X}affiliation") if _squash(a.text)]
+        authors.append(Author(name=name, family=family, given=given, affiliations=affiliations))
     categories = [c.get("term", "") for c in entry.findall(f"{_A}category") if c.get("term")]
     primary = entry.find(f"{_X}primary_category")
     links: dict[str, str] = {}
@@ -183,8 +181,6 @@ def parse(raw: RawRecord) -> list[Record]:
     comment = _squash(entry.findtext(f"{_X}comment"))
     if comment:
         extra["comment"] = comment
-    if affiliations:
-        extra["affiliations"] = affiliations
     updated = (entry.findtext(f"{_A}updated") or "").strip()
     if updated:
         extra["updated"] = updated

@@ -19,7 +19,7 @@ TYPE_MAP = {
     "book-series": "book", "proceedings": "book", "posted-content": "preprint", "dissertation": "thesis",
     "report": "report", "report-series": "report", "standard": "report", "dataset": "dataset",
     "peer-review": "peer-review", "component": "supplementary", "journal-issue": "paratext", "journal": "paratext",
-    "other": "other",
+    "retraction": "retraction", "other": "other",
 }
 
 
@@ -103,14 +103,21 @@ def parse(raw: RawRecord) -> list[Record]:
         a = a or {}
         family, given = str(a.get("family") or "").strip(), str(a.get("given") or "").strip()
         name = " ".join(p for p in (given, family) if p) or str(a.get("name") or "").strip()
+        affiliations = [str(aff["name"]) for aff in a.get("affiliation") or [] if isinstance(aff, dict) and aff.get("name")]
         if name:
-            authors.append(Author(name=name, family=family or name, given=given, orcid=canonical_orcid(a.get("ORCID"))))
+            authors.append(Author(name=name, family=family or name, given=given, orcid=canonical_orcid(a.get("ORCID")),
+                                  affiliations=affiliations))
     extra = {k: str(item[k]) for k in ("volume", "issue", "page", "publisher") if item.get(k)}
     relation = item.get("relation") or {}
     for key in ("is-preprint-of", "has-preprint", "is-version-of"):
         related = [canonical_doi(r.get("id")) for r in relation.get(key) or [] if (r or {}).get("id-type") == "doi"]
         if any(related):
             extra[key] = [r for r in related if r]
+    if any((u or {}).get("type") == "retraction" for u in item.get("updated-by") or []):
+        extra["retracted"] = True
+    kind = str(item.get("type") or "")
+    if any((u or {}).get("type") == "retraction" for u in item.get("update-to") or []):
+        kind = "retraction"                    # the notice that retracts another work
     cites = item.get("is-referenced-by-count")
     return [Record(
         source=NAME,
@@ -120,7 +127,7 @@ def parse(raw: RawRecord) -> list[Record]:
         year=int(date[:4]) if date else None,
         date=date,
         venue=_first(item.get("container-title")),
-        type=TYPE_MAP.get(str(item.get("type") or ""), "other"),
+        type=TYPE_MAP.get(kind, "other"),
         ids={"doi": doi},
         url=f"https://doi.org/{doi}",
         abstract=strip_jats(item.get("abstract") or ""),

@@ -21,7 +21,7 @@ DOI_BATCH = 100
 # Only what parse() reads: a page of 200 works shrinks several-fold.
 SELECT = ("id,doi,title,display_name,publication_year,publication_date,ids,type,type_crossref,authorships,"
           "primary_location,locations,best_oa_location,cited_by_count,counts_by_year,abstract_inverted_index,"
-          "biblio,language,updated_date")
+          "biblio,language,updated_date,is_retracted,primary_topic")
 
 TYPE_MAP = {
     "article": "journal-article", "journal-article": "journal-article", "letter": "journal-article",
@@ -189,6 +189,14 @@ def parse(raw: RawRecord) -> list[Record]:
         extra["language"] = work["language"]
     if work.get("type"):
         extra["openalex_type"] = work["type"]
+    if work.get("is_retracted") is True:
+        extra["retracted"] = True
+    field = ((work.get("primary_topic") or {}).get("field") or {}).get("display_name")
+    if field:
+        extra["field"] = field
+    # An authorship's ORCID iD here is its OpenAlex author's, i.e. of the cluster OpenAlex built by name matching,
+    # not one the publisher deposited with this work.
+    extra["author_ids_from_cluster"] = True
     return [Record(
         source=NAME,
         source_id=raw.source_id or work_id(work),
@@ -272,11 +280,16 @@ def _authors(work: dict[str, Any]) -> list[Author]:
     for a in work.get("authorships") or []:
         a = a or {}
         person = a.get("author") or {}
-        name = " ".join(str(person.get("display_name") or a.get("raw_author_name") or "").split())
+        printed = " ".join(str(a.get("raw_author_name") or "").split())
+        name = " ".join(str(person.get("display_name") or "").split()) or printed
         if not name:
             continue
+        affiliations = [" ".join(str(text).split()) for text in a.get("raw_affiliation_strings") or [] if text]
+        affiliations += [str(i["display_name"]) for i in a.get("institutions") or []
+                         if isinstance(i, dict) and i.get("display_name")]
         out.append(Author(name=name, orcid=canonical_orcid(person.get("orcid")),
-                          openalex=canonical_openalex(person.get("id"), "A")))
+                          openalex=canonical_openalex(person.get("id"), "A"),
+                          printed=printed if printed != name else "", affiliations=affiliations))
     return out
 
 
