@@ -170,46 +170,52 @@ AGREEMENTS = ("conflict", "compatible", "complete", "distinctive")   # weakest t
 
 
 def name_agreement(printed: str, names: list[str]) -> str:
-    """How a name printed on a work agrees with a person's name or one of their aliases, at best:
+    """How a name printed on a work agrees with a person's name and aliases:
 
-    "conflict"     a name part or initial that none of the person's names has ('Carlos Carneiro dos Santos' or
-                   'Santos, Carlos G. S.' for Carlos Denner dos Santos);
-    "compatible"   nothing against it, but only parts every namesake shares ('Carlos Santos', 'Santos, Carlos D.');
-    "complete"     every part of a name without middle names written out ('Josiah Carberry');
-    "distinctive"  a middle name or second surname written out ('Carlos Denner Santos Jr.').
+    "conflict"     a name part or initial the person does not have, where their names show what stands there: a
+                   middle name ('Carlos Carneiro dos Santos' or 'Santos, Carlos G. S.' for Carlos Denner dos
+                   Santos), or another first name ('Jane Carberry' for Josiah Carberry);
+    "compatible"   nothing against it, but only what every namesake shares ('Carlos Santos', 'Santos, Carlos D.',
+                   'J. S. Carberry' for Josiah Carberry, whose middle name is unknown);
+    "complete"     first and last name written out, for a person with no middle name known ('Josiah Carberry');
+    "distinctive"  a middle name written out ('Carlos Denner Santos Jr.').
     Particles ('dos', 'van') and suffixes ('Jr', 'Júnior') are left out on both sides."""
-    raw_full, raw_initials = _name_parts(printed)
-    if not raw_full and not raw_initials:
-        return "conflict"
-    best = "conflict"
+    raw = _name_tokens(printed)
+    firsts, middles, lasts = set(), set(), set()
     for name in names:
-        full, _ = _name_parts(name)
-        words = [w for w in full]
-        if not words or not set(raw_full) <= set(words) or not set(raw_initials) <= {w[0] for w in words}:
-            continue
-        middle = set(words[1:-1])
-        level = ("distinctive" if middle & set(raw_full) else "complete" if set(words) <= set(raw_full)
-                 else "compatible")
-        best = max(best, level, key=AGREEMENTS.index)
-    return best
+        family, given = split_name(name)
+        parts = _name_tokens(given)
+        firsts.update(parts[:1])
+        middles.update(parts[1:])
+        lasts.update(_name_tokens(family))
+    known = firsts | middles | lasts
+    initials = {t[0] for t in known}
+    extra = [t for t in raw if (t not in known if len(t) > 1 else t not in initials)]
+    has_first = any(t in firsts or (len(t) == 1 and t in {f[0] for f in firsts}) for t in raw)
+    if not raw or (extra and (middles or not has_first or not set(raw) & lasts)):
+        return "conflict"
+    if {t for t in raw if len(t) > 1} & {m for m in middles if len(m) > 1}:
+        return "distinctive"
+    if not middles and not extra and set(raw) & firsts and set(raw) & lasts:
+        return "complete"
+    return "compatible"
 
 
-def _name_parts(name: str) -> tuple[list[str], list[str]]:
-    """(full name parts, initials), folded to ASCII lower case, without particles and suffixes. 'CD Dos Santos'
-    and 'Santos, C. D.' give (['santos'], ['c', 'd'])."""
+def _name_tokens(name: str) -> list[str]:
+    """The parts of a name, folded to ASCII lower case, initials as single letters, without particles and
+    suffixes: 'CD Dos Santos' and 'Santos, C. D.' give ['c', 'd', 'santos'] and ['santos', 'c', 'd']."""
     bare = split_marks(name)[0]
     shouting = bare.isupper()
-    full: list[str] = []
-    initials: list[str] = []
+    out: list[str] = []
     for token in re.split(r"[\s,.]+", bare):
         word = " ".join(fold(repair(token)).split())
         if not word or word in PARTICLES or word in SUFFIXES:
             continue
-        if len(word) == 1 or (token.isupper() and not shouting and len(word) <= 3 and " " not in word):
-            initials += list(word)
+        if token.isupper() and not shouting and len(word) <= 3 and " " not in word:
+            out += list(word)                       # 'CD', 'PGR': initials run together
         else:
-            full += word.split()
-    return full, initials
+            out += word.split()
+    return out
 
 
 # ---- slugs ------------------------------------------------------------------------------------------
