@@ -39,13 +39,15 @@ from typing import Callable, Iterable
 from pubsync.records import Record, canonical_doi
 
 NAMES = ("orcid", "openalex", "arxiv", "scholar", "crossref")
+# Sources read from files only (never fetched): the site's own list (`pubsync adopt`), a user's .bib (`import bibtex`).
+FILE_SOURCES = ("site", "bibtex")
 DOI_FIELDS = ("venue", "type", "date")     # what a record must give for Crossref to have nothing to add
 
 
 def module(name: str) -> ModuleType:
     """The source module called `name` (one of NAMES)."""
-    if name not in NAMES:
-        raise ValueError(f"unknown source {name!r}; the sources are {', '.join(NAMES)}")
+    if name not in NAMES and name not in FILE_SOURCES:
+        raise ValueError(f"unknown source {name!r}; the sources are {', '.join(NAMES + FILE_SOURCES)}")
     return importlib.import_module(f"{__name__}.{name}")
 
 
