@@ -2,7 +2,8 @@
 
 Attribution, per work and person of the site:
   confirmed   an identifier ties the work to the person: it is in their ORCID record, an authorship on it carries
-              their ORCID iD where the source deposits it with the work, their config lists its arXiv id, or they
+              their ORCID iD where the source deposits it with the work, their config lists its arXiv id, their own site lists it
+              (`pubsync adopt`), or they
               decided so (`pubsync mine` / `not-mine`, kept in curation.toml).
   scored      otherwise the work came only from an author cluster a service built by name matching (an OpenAlex
               author, a Scholar profile, an arXiv author query): named evidence, summed in log-odds like the matcher's
@@ -90,6 +91,8 @@ def _confirmations(work: Work, person: Person, records: dict[str, Record], owner
             reasons.append(f"an authorship carries their ORCID iD ({ref})")
         elif rec.ids.get("arxiv") and rec.ids["arxiv"] in person.arxiv_ids:
             reasons.append(f"its arXiv id is listed in the config ({ref})")
+        elif rec.source == "site" and person.key in owners.get(ref, ()):
+            reasons.append(f"on their own site's list ({ref})")
     return reasons
 
 

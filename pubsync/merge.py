@@ -7,7 +7,9 @@
 Field precedence is data (MergeSettings.field_order): for each field, an ordered list of source names;
 the first record (in that order) with a non-empty value wins and its ref is recorded in Work.provenance.
 Besides the five source names, "orcid-self" names ORCID summaries the person entered themselves
-(their corrections beat every service). Published-version fields (venue, date, year, DOI, type) come from
+(their corrections beat every service), and "site" the site's own list (`pubsync adopt`), first by default: what
+the owner wrote is shown, and every field of theirs the work has no attribute for passes through to Work.extra
+under its own name (merge_site_fields). Published-version fields (venue, date, year, DOI, type) come from
 the published records when the work has any, so a preprint never overrides its journal version.
 
 config.toml `[merge]` keys (all optional) map one-to-one onto MergeSettings fields:
@@ -29,7 +31,7 @@ from pubsync.curation import Decision, ref_matches
 from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
-from pubsync.settings import SELF, MergeSettings
+from pubsync.settings import SELF, SITE, MergeSettings
 
 PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
 
@@ -122,6 +124,10 @@ def _pick_authors(records: list[Record], order: tuple[str, ...]) -> tuple[list[A
     with_authors = [r for r in records if r.authors]
     if not with_authors:
         return [], True, ""
+    if order and order[0] == SITE:          # the owner's spelling, unless their list is cut short ("et al.")
+        site = sorted((r for r in with_authors if r.source == SITE and r.authors_complete), key=lambda r: r.ref)
+        if site:
+            return [Author(**a.__dict__) for a in site[0].authors], True, site[0].ref
     best = min(with_authors, key=lambda r: (not r.authors_complete, -len(r.authors),
                                             order.index(r.source) if r.source in order else len(order), r.ref))
     return [Author(**a.__dict__) for a in best.authors], best.authors_complete, best.ref
@@ -234,10 +240,25 @@ def merge_group(records: list[Record], feats: list[Features], settings: MergeSet
         work.counts_by_year = dict(sorted(best.counts_by_year.items()))
         work.provenance["counts_by_year"] = best.ref
 
+    merge_site_fields(work, ranked(records, settings.order("links")))
     work.versions = _versions(records, kinds)
     work.records = sorted(r.ref for r in records)
     work.provenance = {k: v for k, v in work.provenance.items() if v}
     return work
+
+
+def merge_site_fields(work: Work, ranked: list[Record]) -> None:
+    """The site's own fields (al-folio's selected/preview/pdf/…, pages, editors, fields a site invented) into
+    Work.extra under their own names, first site record first; Work.extra["_site"] says where the entry came from
+    (form, file, key), so exports put it back in its own file. Provenance names the record as "extra.<field>"."""
+    for r in ranked:
+        if r.source != SITE:
+            continue
+        for name, value in sorted(r.extra.get("fields", {}).items()):
+            if name not in work.extra:
+                work.extra[name] = value
+                work.provenance[f"extra.{name}"] = r.ref
+        work.extra.setdefault("_site", r.extra.get("site", {}))
 
 
 def _versions(records: list[Record], kinds: list[tuple[str, str]]) -> list[Version]:

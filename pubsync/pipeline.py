@@ -227,3 +227,23 @@ def _names_from_authorships(store: Store, records: list[Record]) -> list[Person]
             person.name = min(spellings, key=lambda n: (-spellings[n], n))
             found.append(person)
     return found
+
+
+# ---- adopting the site's own list ----------------------------------------------------------------------------
+
+def adopt(db_path: Path, cfg: Config, paths: list[Path], profile: str):
+    """`pubsync adopt`: the site's list stored as the `site` source's records of `profile`, merged, and each
+    BibTeX entry's work given the entry's own citation key. Returns (adopt.AdoptSummary, MergeSummary)."""
+    from pubsync.adopt import AdoptSummary, site_files, site_key_pins, store_site_files
+    files, skipped = site_files(cfg, paths)
+    summary = AdoptSummary(files=files, skipped=skipped)
+    with _logged_run(db_path, "adopt") as run:
+        store_site_files(run.store, profile, files, summary)
+        merged = merge_works(run.store, cfg)
+        pins = site_key_pins(run.store)
+        if pins:
+            with run.store.transaction():
+                run.store.save_citekeys(pins)
+            merged = merge_works(run.store, cfg)
+        summary.keys_kept = len({key for key in pins.values()})
+        return summary, merged

@@ -61,16 +61,18 @@ SELF = "orcid-self"        # ORCID entries the person made themselves: their cor
 SAME_THRESHOLD = 0.0       # match log-odds above which records merge (the learned model's decision threshold)
 MAYBE_THRESHOLD = -2.5     # above this (and not same): the review queue
 
+SITE = "site"              # the site's own list, adopted (`pubsync adopt`): the owner's display fields win
 DEFAULT_FIELD_ORDER: dict[str, tuple[str, ...]] = {
-    "title": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    # authors: the longest untruncated list wins; this order only breaks ties
-    "authors": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
-    "date": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "venue": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "type": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "abstract": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
-    "url": (SELF, "crossref", "openalex", "orcid", "arxiv", "scholar"),
-    "links": ("crossref", "openalex", "arxiv", "orcid", "scholar"),
+    "title": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    # authors: the site's complete list when it is first here; else the longest untruncated list, this order
+    # breaking ties
+    "authors": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
+    "date": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    "venue": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    "type": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    "abstract": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
+    "url": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    "links": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
 }
 
 
@@ -91,7 +93,7 @@ class MergeSettings:
     def from_config(cls, table: Mapping[str, Any]) -> "MergeSettings":
         """Build from the `[merge]` table of config.toml. Raises ValueError naming the bad key."""
         settings = cls()
-        known_sources = set(DEFAULT_FIELD_ORDER["title"])
+        known_sources = set(DEFAULT_FIELD_ORDER["title"])   # the sources, "orcid-self", "site"
         for key, value in table.items():
             if key in DEFAULT_FIELD_ORDER:
                 if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

@@ -156,6 +156,16 @@ class Store:
                          (at, profile, source, sid))
         return counts
 
+    def delete_raw(self, profile: str, source: str, source_ids: Iterable[str]) -> int:
+        """Remove these raw records (call inside a transaction): only for a source whose file is the truth, the
+        site's own list re-adopted after its owner deleted an entry. Returns how many were removed."""
+        conn = self.db.conn
+        removed = 0
+        for sid in source_ids:
+            removed += conn.execute("DELETE FROM raw_records WHERE profile=? AND source=? AND source_id=?",
+                                    (profile, source, sid)).rowcount
+        return removed
+
     def data_date(self) -> str:
         """The date of the data, YYYY-MM-DD: the newest `last_seen` of a raw record, i.e. when pubsync last received
         or confirmed its records (by a fetch or by `pubsync import`). "" when no record has arrived yet. Not a run's

@@ -9,7 +9,7 @@ import traceback
 import click
 
 from pubsync import __version__
-from pubsync.cli import runs, site, works
+from pubsync.cli import adopt, runs, site, works
 from pubsync.cli.state import State, warn
 from pubsync.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PubsyncError
 
@@ -38,7 +38,7 @@ def cli(ctx: click.Context, config: str, db: str, verbose: int, quiet: bool) -> 
     _setup_logging(verbose, quiet)
 
 
-for command in (*runs.COMMANDS, *site.COMMANDS, *works.COMMANDS):
+for command in (*runs.COMMANDS, *site.COMMANDS, *works.COMMANDS, *adopt.COMMANDS):
     cli.add_command(command)
 
 
