@@ -107,6 +107,7 @@ def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> 
         if len(text) > 160:
             text = text[:157] + "…"
         lines.append(f"  {name:9} {text}    ← {work.provenance.get(name, '')}".rstrip(" ←"))
+    lines.extend(_site_fields(work))
     if work.versions:
         lines.append("versions:")
         for v in work.versions:
@@ -142,3 +143,18 @@ def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> 
                             **({"not_mine": True} if wc.not_mine else {})}.items()):
             lines.append(f"  {k} = {v}")
     return "\n".join(lines)
+
+
+def _site_fields(work: Work) -> list[str]:
+    """The site's own fields passed through (`pubsync adopt`), each with the site record it came from, and the
+    file the entry lives in."""
+    shown = sorted(k for k in work.provenance if k.startswith("extra."))
+    if not shown:
+        return []
+    origin = work.extra.get("_site") or {}
+    lines = [f"  from the site ({origin.get('file', '')}, {origin.get('form', '')}):"]
+    for name in shown:
+        text = " ".join(str(work.extra.get(name.removeprefix("extra."), "")).split())
+        text = text[:117] + "…" if len(text) > 120 else text
+        lines.append(f"    {name.removeprefix('extra.'):12} {text}    ← {work.provenance[name]}")
+    return lines

@@ -34,7 +34,7 @@ JEKYLL_KINDS = ("al-folio", "academicpages")
 _COMMON = {"path": str, "enabled": bool}
 OPTIONS: dict[str, dict[str, type]] = {
     "bibtex": {**_COMMON, "front_matter": bool, "encoding": str, "abstract": bool, "preprint_type": str,
-               "bibtex_show": bool, "custom_fields": bool},
+               "bibtex_show": bool, "custom_fields": bool, "files": dict},
     "papers-yml": {**_COMMON, "group_by": str, "root_key": str, "abstract": bool, "authors_format": str},
     "academicpages": {**_COMMON, "slug": str, "excerpt_length": int},
     "citations-yml": {**_COMMON},
@@ -124,6 +124,10 @@ def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain"
         bad = [v for v in options["link_order"] if v not in LINK_ORDER_NAMES]
         if bad:
             raise ExportError(f"{where}: link_order holds {bad!r}; use names from: {', '.join(LINK_ORDER_NAMES)}")
+    for work_type, name in (options.get("files") or {}).items():
+        if not (isinstance(name, str) and name.endswith(".bib") and "/" not in name and "\\" not in name):
+            raise ExportError(f"{where}: files.{work_type} = {name!r}: give a file name ending in .bib (it is written "
+                              "beside the target file)")
     if options.get("excerpt_length", 1) < 0:
         raise ExportError(f"{where}: excerpt_length must be 0 or more")
     merged = {**DEFAULTS[fmt], **options}

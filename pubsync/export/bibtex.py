@@ -6,9 +6,10 @@ hideCustomBibtex filter can strip them. No value contains `{{` or `{%`, so Liqui
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
-from pubsync.export import latex
+from pubsync.export import default_path, latex
 from pubsync.errors import ExportError
 from pubsync.export.view import View, one_line, safe_url, view
 from pubsync.records import Work
@@ -22,6 +23,7 @@ ALFOLIO_FIELDS = ("arxiv", "google_scholar_id", "selected", "abbr", "preview", "
                   "website", "blog", "video", "hal", "altmetric", "dimensions", "inspirehep_id")
 LINK_FIELDS = {"preview", "pdf", "code", "html", "supp", "poster", "slides", "website", "blog", "video"}
 ID_FIELDS = {"arxiv", "google_scholar_id", "inspirehep_id", "altmetric", "dimensions", "hal"}
+_NOT_BIBTEX = {"body"}    # an adopted academicpages page's Markdown body: the page's, not a field
 _AND = re.compile(r"\band\b", re.I)
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.+/\-]")
@@ -34,6 +36,8 @@ _VENUE_TYPES = {"journal-article": ("article", "journal"), "review": ("article",
 
 
 def render(works: list[Work], ctx) -> dict[str, bytes]:
+    """{"": the target file, "<name>.bib": a file beside it}: an entry adopted from a site's .bib goes back to the
+    file it came from, a new work to the file `[export.bibtex] files` maps its type to (else the target)."""
     seen: dict[str, str] = {}
     for work in works:
         key = bib_key(work.key)
@@ -41,11 +45,28 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
             raise ExportError(f"two works have the citation key {key!r} ({seen[key]!r} and {work.title!r}); "
                               "keys must be unique: run the key assignment (pubsync.citekeys.assign_keys) first")
         seen[key] = work.title
-    entries = [entry(work, ctx) for work in works]
     front = ["---\n---\n"] if ctx.options["front_matter"] else []
-    if not entries:
-        return {"": b"---\n---\n" if front else b"\n"}
-    return {"": "\n".join(front + entries).encode("utf-8")}          # every entry ends with "}\n"
+    main = PurePosixPath(ctx.options.get("path") or default_path("bibtex", ctx.site_kind)).name
+    by_file: dict[str, list[str]] = {"": []}
+    for work in works:
+        name = file_of(work, ctx.options.get("files") or {}, main)
+        by_file.setdefault("" if name == main else name, []).append(entry(work, ctx))
+    out = {}
+    for name, entries in sorted(by_file.items()):
+        if not entries:
+            out[name] = b"---\n---\n" if front else b"\n"
+        else:
+            out[name] = "\n".join(front + entries).encode("utf-8")          # every entry ends with "}\n"
+    return out
+
+
+def file_of(work: Work, files: dict[str, str], main: str) -> str:
+    """The name of the .bib file the work's entry goes to: the site file it was adopted from, else the one its type
+    maps to in `files` ({work type or "default": file name}), else `main`."""
+    origin = work.extra.get("_site") or {}
+    if origin.get("form") == "bibtex" and origin.get("file"):
+        return PurePosixPath(origin["file"]).name
+    return files.get(work.type) or files.get("default") or main
 
 
 def bib_key(key: str) -> str:
@@ -70,6 +91,9 @@ def fields(work: Work, ctx) -> tuple[str, list[tuple[str, str]]]:
     extra = work.extra
     publisher = _value(extra["publisher"]) if "publisher" in extra else ""
     etype, venue_field = _entry_type(work, v.venue, opts["preprint_type"], bool(publisher))
+    origin = work.extra.get("_site") or {}
+    if origin.get("entry_type") and (not work.venue or work.provenance.get("venue", "").startswith("site:")):
+        etype, venue_field = origin["entry_type"], origin.get("venue_field") or venue_field   # as the owner wrote it
     arxiv = work.ids.get("arxiv", "")
     out: list[tuple[str, str]] = []
 
@@ -159,7 +183,8 @@ def _name_part(text: str, enc: bool) -> str:
 
 
 def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
-    values: dict[str, Any] = {k: v for k, v in work.extra.items() if v not in (None, "", False, [], {})}
+    values: dict[str, Any] = {k: v for k, v in work.extra.items() if v not in (None, "", False, [], {})
+                              and not isinstance(v, dict) and k not in _NOT_BIBTEX}
     if work.ids.get("arxiv"):
         values.setdefault("arxiv", work.ids["arxiv"])
     if work.ids.get("scholar"):

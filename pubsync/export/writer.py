@@ -43,7 +43,9 @@ def plan(fmt: str, files: dict[str, bytes], target: Path) -> list[FileChange]:
         return _tree(files, target)
     if target.is_dir():
         raise ExportError(f"{target} is a directory, but this export is one file; give a file path")
-    return [FileChange(target, _read(target), files[""])]
+    beside = [FileChange(target.parent / safe_relative(name, target.parent), _read(target.parent / name), files[name])
+              for name in sorted(files) if name]       # more files of a multi-file export (bibtex `files`)
+    return [FileChange(target, _read(target), files[""]), *beside]
 
 
 def apply(changes: list[FileChange]) -> list[tuple[str, str]]:
