@@ -133,12 +133,25 @@ def store_site_files(store: Store, profile: str, files: list[SiteFile], summary:
     no longer has are removed: for the site's own list the file is the truth."""
     names = {f.name for f in files}
     current = {raw.source_id for f in files for raw in f.raws}
+    stored = {raw.source_id: raw for _, owner, raw in store.iter_raw()
+              if owner == profile and raw.source == site.NAME and raw.source_id in current}
+    # An entry whose record is the same as before is kept as first stored: re-adopting the file pubsync wrote
+    # (formatting normalised, values the same) changes nothing.
+    raws = [stored[raw.source_id] if raw.source_id in stored and _same_record(stored[raw.source_id], raw) else raw
+            for f in files for raw in f.raws]
     with store.transaction():
-        counts = store.save_raw(profile, [raw for f in files for raw in f.raws])
+        counts = store.save_raw(profile, raws)
         gone = [sid for sid in store.known_markers(profile, site.NAME)
                 if sid.rsplit("#", 1)[0] in names and sid not in current]
         summary.removed = store.delete_raw(profile, site.NAME, sorted(gone))
     summary.new, summary.changed, summary.unchanged = counts["new"], counts["changed"], counts["unchanged"]
+
+
+def _same_record(old: RawRecord, new: RawRecord) -> bool:
+    try:
+        return [r.to_dict() for r in site.parse(old)] == [r.to_dict() for r in site.parse(new)]
+    except Exception:               # an old payload this version cannot read: take the new one
+        return False
 
 
 def site_key_pins(store: Store) -> dict[str, str]:

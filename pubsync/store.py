@@ -162,6 +162,9 @@ class Store:
         conn = self.db.conn
         removed = 0
         for sid in source_ids:
+            # the derived records row goes too (the next merge rebuilds the records table anyway)
+            conn.execute("DELETE FROM records WHERE raw_id IN (SELECT id FROM raw_records WHERE profile=? AND"
+                         " source=? AND source_id=?)", (profile, source, sid))
             removed += conn.execute("DELETE FROM raw_records WHERE profile=? AND source=? AND source_id=?",
                                     (profile, source, sid)).rowcount
         return removed

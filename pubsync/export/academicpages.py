@@ -26,6 +26,10 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for work in works:
         v = view(work, ctx.people, ctx.site_kind)
+        origin = work.extra.get("_site") or {}
+        if origin.get("form") == "academicpages" and origin.get("file"):
+            files[origin["file"].rsplit("/", 1)[-1]] = adopted_page(work, origin)
+            continue
         slug = slugify(work.key if ctx.options["slug"] == "key" else work.title, fallback=work.key)
         stem = f"{v.iso_date}-{slug}"
         if f"{stem}.md" in files:
@@ -35,6 +39,34 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
             stem, n = f"{v.iso_date}-{slug}-{n}", n + 1
         files[f"{stem}.md"] = page(work, v, ctx, stem)
     return files
+
+
+def adopted_page(work: Work, origin: dict) -> bytes:
+    """A page adopted from the site (`pubsync adopt`) written back under its own name: the owner's front-matter keys
+    in their order, title/venue/date as merged, every other key and the body as the owner wrote them; marked
+    `generated_by: pubsync` and `adopted: true` (so this run, and later ones, may replace it)."""
+    own = {"title": work.title, "venue": work.venue, "date": work.date if len(work.date) == 10 else None}
+    lines = ["---"]
+    for name in [*origin.get("front_matter", []), *[k for k in work.extra if k not in origin.get("front_matter", [])
+                                                    and not k.startswith("_") and k != "body"
+                                                    and f"extra.{k}" in work.provenance]]:
+        if name in (MARKER_KEY, "adopted"):
+            continue
+        value = own.get(name) or work.extra.get(name)
+        if value in (None, ""):
+            continue
+        if name == "date" and re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)):
+            lines.append(f"date: {value}")       # a YAML date, as academicpages writes it
+        else:
+            lines.append(yamlout.dump({name: value}).rstrip("\n"))
+    lines += [f"{MARKER_KEY}: {MARKER_VALUE}", "adopted: true", "---"]
+    body = work.extra.get("body") or "\n"
+    return ("\n".join(lines) + "\n" + body).encode("utf-8", "replace")
+
+
+def is_adopted(data: bytes) -> bool:
+    """A page render made of a page adopted from the site: it may replace the owner's original."""
+    return is_ours(data) and re.search(rb"^adopted: true$", data, re.M) is not None
 
 
 def is_ours(data: bytes) -> bool:

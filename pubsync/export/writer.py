@@ -106,7 +106,7 @@ def splice(existing: str, block: str, where: str | Path) -> str:
 def _tree(files: dict[str, bytes], target: Path) -> list[FileChange]:
     """The pages of a directory export; pages pubsync wrote before (is_ours) and no longer makes are removed. A file
     pubsync did not write that stands where a page goes is an error."""
-    from pubsync.export.academicpages import is_ours
+    from pubsync.export.academicpages import is_adopted, is_ours
     if target.exists() and not target.is_dir():
         raise ExportError(f"{target} is a file, but this export writes a directory of files; point it at a folder")
     changes = []
@@ -115,7 +115,7 @@ def _tree(files: dict[str, bytes], target: Path) -> list[FileChange]:
         if len(rel.parts) != 1:
             raise ExportError(f"refusing to write {name!r} under {target}: this export writes flat file names only")
         old = _read(target / name)
-        if old is not None and old != files[name] and not is_ours(old):
+        if old is not None and old != files[name] and not is_ours(old) and not is_adopted(files[name]):
             raise ExportError(f"{target / name} exists and was not written by pubsync; rename or remove it, or add "
                               "'generated_by: pubsync' to its front matter to let pubsync replace it")
         changes.append(FileChange(target / name, old, files[name]))

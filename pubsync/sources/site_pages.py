@@ -74,4 +74,4 @@ def page_record(text: str, source: str, source_id: str) -> tuple[Record, dict[st
         fields["body"] = body
     rec.extra = {"fields": fields}
     return rec, {"key": source_id.rsplit("/", 1)[-1].removesuffix(".md").split("#")[-1],
-                 "front_matter": sorted(str(k) for k in fm)}
+                 "front_matter": [str(k) for k in fm]}

@@ -1,0 +1,201 @@
+"""`pubsync adopt` on real al-folio BibTeX lists (../shared/realdata/sites): the owner's entries come back from the
+export with every field and value they wrote, each in its own file, under its own key; re-adopting is idempotent and
+follows the owner's edits; a plain BibTeX source beside the site adds only what the site lacks.
+
+Expected values below were read by hand from the site files, never computed by pubsync.
+"""
+import shutil
+import subprocess
+
+import pytest
+from pybtex.database import parse_file
+from pylatexenc.latex2text import LatexNodes2Text
+
+from tests.clihelp import run
+
+M0 = "sites/M0gician__m0gician.github.io/_bibliography/papers.bib"
+CONFIG = '[site]\nkind = "al-folio"\n\n[[people]]\nname = "Tianyi Yang"\norcid = "0009-0009-6777-2025"\n'
+
+# Every entry of M0gician's papers.bib, every field, as written there (whitespace runs collapsed).
+M0_ENTRIES = {
+    "wang-etal-2024-raccoon": ("inproceedings", {
+        "title": "Raccoon: Prompt Extraction Benchmark of LLM-Integrated Applications",
+        "booktitle": "Findings of the Association for Computational Linguistics: ACL 2024",
+        "month": "August", "year": "2024", "address": "Bangkok, Thailand",
+        "publisher": "Association for Computational Linguistics",
+        "url": "https://aclanthology.org/2024.findings-acl.791", "doi": "10.18653/v1/2024.findings-acl.791",
+        "pages": "13349--13365", "selected": "true", "preview": "raccoon.png"},
+        ["Wang, Junlin", "Yang, Tianyi", "Xie, Roy", "Dhingra, Bhuwan"],
+        ["Ku, Lun-Wei", "Martins, Andre", "Srikumar, Vivek"]),
+    "10.1145/3627703.3650074": ("inproceedings", {
+        "title": "GMorph: Accelerating Multi-DNN Inference via Model Fusion", "year": "2024",
+        "isbn": "9798400704376", "publisher": "Association for Computing Machinery", "address": "New York, NY, USA",
+        "url": "https://doi.org/10.1145/3627703.3650074", "doi": "10.1145/3627703.3650074",
+        "booktitle": "Proceedings of the Nineteenth European Conference on Computer Systems", "pages": "505–523",
+        "numpages": "19", "keywords": "deep learning systems, machine learning inference, multi-task inference",
+        "location": "Athens, Greece", "series": "EuroSys '24", "selected": "true", "preview": "gmorph.png"},
+        ["Yang, Qizheng", "Yang, Tianyi", "Xiang, Mingcan", "Zhang, Lijun", "Wang, Haoliang", "Serafini, Marco",
+         "Guan, Hui"], []),
+    "hwang-etal-2022-event": ("inproceedings", {
+        "title": "Event-Event Relation Extraction using Probabilistic Box Embedding",
+        "booktitle": "Proceedings of the 60th Annual Meeting of the Association for Computational Linguistics "
+                     "(Volume 2: Short Papers)",
+        "month": "May", "year": "2022", "address": "Dublin, Ireland",
+        "publisher": "Association for Computational Linguistics",
+        "url": "https://aclanthology.org/2022.acl-short.26", "doi": "10.18653/v1/2022.acl-short.26",
+        "pages": "235--244", "selected": "true", "preview": "ce2ere.png"},
+        ["Hwang, EunJeong", "Lee, Jay-Yoon", "Yang, Tianyi", "Patel, Dhruvesh", "Zhang, Dongxu", "McCallum, Andrew"],
+        ["Muresan, Smaranda", "Nakov, Preslav", "Villavicencio, Aline"]),
+}
+# How the abstracts begin and end, as written (LaTeX decoded: {'} is ', \texttimes{} is ×).
+M0_ABSTRACTS = {
+    "wang-etal-2024-raccoon": ("With the proliferation of LLM-integrated applications such as GPT-s",
+                               "offering insights into their causes and potential countermeasures."),
+    "10.1145/3627703.3650074": ("AI-powered applications often involve multiple deep neural network",
+                                "1.1-3× while meeting the target task accuracy."),
+    "hwang-etal-2022-event": ("To understand a story with multiple events",
+                              "compared to previous models with constraint injection."),
+}
+_TEXT = LatexNodes2Text()
+
+
+def _plain(value: str) -> str:
+    return " ".join(_TEXT.latex_to_text(value).split()) if any(c in value for c in "\\{}") else " ".join(value.split())
+
+
+def _entries(path):
+    """{key: (type, {field: plain value}, [authors], [editors])} of a .bib file, read with pybtex."""
+    data = parse_file(str(path), "bibtex")
+    out = {}
+    for key, e in data.entries.items():
+        fields = {k.lower(): _plain(v) for k, v in e.fields.items()}
+        month = fields.get("month", "")
+        fields["month"] = {"aug": "August", "may": "May"}.get(month.lower()[:3], month) if month else None
+        fields = {k: v for k, v in fields.items() if v is not None}
+        names = {role: [_plain(str(p)) for p in e.persons.get(role, [])] for role in ("author", "editor")}
+        out[key] = (e.type, fields, names["author"], names["editor"])
+    return out
+
+
+@pytest.fixture
+def alfolio(realdata, tmp_path):
+    site = tmp_path / "site"
+    (site / "_bibliography").mkdir(parents=True)
+    shutil.copy(realdata / M0, site / "_bibliography" / "papers.bib")
+    (site / "config.toml").write_text(CONFIG)
+    return site
+
+
+def _adopt_and_export(site, *paths):
+    adopted = run("adopt", *paths, cwd=site)
+    assert adopted.returncode == 0, adopted.stderr
+    exported = run("export", "--format", "bibtex", cwd=site)
+    assert exported.returncode == 0, exported.stderr
+    return adopted
+
+
+def test_alfolio_round_trip_keeps_every_entry_field_and_value(alfolio):
+    adopted = _adopt_and_export(alfolio)
+    assert "adopted 3 entries from _bibliography/papers.bib (bibtex)" in adopted.stdout
+    assert "3 works keep the site's citation key" in adopted.stdout
+    back = _entries(alfolio / "_bibliography" / "papers.bib")
+    assert set(back) == set(M0_ENTRIES)                       # same keys: {% cite %} tags keep working
+    for key, (etype, fields, authors, editors) in M0_ENTRIES.items():
+        got_type, got_fields, got_authors, got_editors = back[key]
+        assert got_type == etype, key
+        for name, value in fields.items():
+            assert got_fields.get(name) == value, (key, name, got_fields.get(name))
+        assert got_authors == authors and got_editors == editors, key
+        start, end = M0_ABSTRACTS[key]
+        assert got_fields["abstract"].startswith(start) and got_fields["abstract"].endswith(end), key
+        # nothing was added that the owner did not write, but the abstract (kept) — no API was asked
+        assert set(got_fields) == set(fields) | {"abstract"}, (key, set(got_fields) ^ set(fields))
+    assert (alfolio / "_bibliography" / "papers.bib").read_text().startswith("---\n---\n")   # al-folio front matter
+
+
+def test_readopt_is_idempotent_and_follows_the_owners_edits(alfolio):
+    _adopt_and_export(alfolio)
+    bib = alfolio / "_bibliography" / "papers.bib"
+    first = bib.read_bytes()
+    again = _adopt_and_export(alfolio)
+    assert "site: 0 new, 0 changed, 3 unchanged, 0 removed" in again.stdout
+    assert bib.read_bytes() == first                          # byte-identical
+    diff = run("diff", cwd=alfolio)
+    assert diff.returncode == 0 and "papers.bib" not in diff.stdout, diff.stdout
+
+    # The owner edits by hand: a venue renamed, an entry deleted; adopt follows.
+    text = bib.read_text()
+    text = text.replace("Proceedings of the Nineteenth European Conference on Computer Systems", "EuroSys 2024")
+    start = text.index("@inproceedings{hwang-etal-2022-event")
+    bib.write_text(text[:start].rstrip() + "\n")
+    edited = _adopt_and_export(alfolio)
+    assert "site: 0 new, 1 changed, 1 unchanged, 1 removed" in edited.stdout
+    back = _entries(bib)
+    assert set(back) == {"wang-etal-2024-raccoon", "10.1145/3627703.3650074"}
+    assert back["10.1145/3627703.3650074"][1]["booktitle"] == "EuroSys 2024"
+
+
+def test_diff_right_after_adopt_changes_no_value(alfolio):
+    """With no other source, the diff only re-formats: parsed before and after, every entry is the same."""
+    original = _entries(alfolio / "_bibliography" / "papers.bib")
+    assert run("adopt", cwd=alfolio).returncode == 0
+    diff = run("diff", cwd=alfolio)
+    assert diff.returncode == 0, diff.stderr
+    assert "_bibliography/papers.bib" in diff.stdout          # formatting is normalised once
+    assert run("export", "--format", "bibtex", cwd=alfolio).returncode == 0
+    assert _entries(alfolio / "_bibliography" / "papers.bib") == original
+
+
+def test_multi_file_site_keeps_its_files_and_new_works_go_by_type(realdata, alfolio):
+    """confs.bib and journal.bib, rendered each under its own heading: each entry goes back to its file; a work
+    only a source knows goes to the file its type maps to."""
+    bib = alfolio / "_bibliography"
+    text = (bib / "papers.bib").read_text()
+    acl = text.index("@inproceedings{hwang-etal-2022-event")
+    (bib / "confs.bib").write_text(text[:acl])                 # Raccoon and GMorph (after the --- front matter)
+    (bib / "acl.bib").write_text(text[acl:])                   # the ACL 2022 short paper
+    (bib / "papers.bib").unlink()
+    (alfolio / "config.toml").write_text(CONFIG + '\n[[people]]\nname = "Jeroen Van Goey"\n'
+                                         '\n[export.bibtex]\nfiles = { journal-article = "journal.bib" }\n')
+    adopted = run("adopt", cwd=alfolio)
+    assert adopted.returncode == 0, adopted.stderr
+    assert "adopted 2 entries from _bibliography/confs.bib" in adopted.stdout
+    assert "adopted 1 entries from _bibliography/acl.bib" in adopted.stdout
+    # a lab member's journal articles the site does not have (BioGeek's list, a plain BibTeX import)
+    imported = run("import", "bibtex", str(realdata / "sites/BioGeek__biogeek.github.io/publications.bib"),
+                   "--profile", "jeroen-van-goey", cwd=alfolio)
+    assert imported.returncode == 0, imported.stderr
+    assert run("export", "--format", "bibtex", cwd=alfolio).returncode == 0
+    assert set(_entries(bib / "confs.bib")) == {"wang-etal-2024-raccoon", "10.1145/3627703.3650074"}
+    assert set(_entries(bib / "acl.bib")) == {"hwang-etal-2022-event"}
+    journal = {fields["title"] for _, fields, _, _ in _entries(bib / "journal.bib").values()}
+    # BioGeek's @article entries, read by hand: Journal of Proteome Research, Nature Machine Intelligence, bioRxiv…
+    assert "Open-source and FAIR research software for proteomics" in journal
+    assert "InstaNovo enables diffusion-powered de novo peptide sequencing in large-scale proteomics experiments" \
+        in journal
+
+
+def test_bad_path_is_one_line_usage_error(alfolio):
+    missing = run("adopt", "nowhere.bib", cwd=alfolio)
+    assert missing.returncode == 2 and "nowhere.bib: no such file or folder" in missing.stderr
+    (alfolio / "broken.bib").write_text("@article{x, title = {unclosed\n")
+    broken = run("adopt", "broken.bib", cwd=alfolio)
+    assert broken.returncode == 2, broken.stderr
+    assert "broken.bib: cannot adopt" in broken.stderr and "Traceback" not in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
+
+
+def test_jekyll_free_bibtex_check_of_the_adopted_file(alfolio):
+    """The exported file still runs through real `bibtex` with the plain style, every entry cited."""
+    bibtex = shutil.which("bibtex")
+    if not bibtex:
+        pytest.skip("bibtex is not installed")
+    _adopt_and_export(alfolio)
+    work = alfolio / "tex"
+    work.mkdir()
+    body = (alfolio / "_bibliography" / "papers.bib").read_text().split("---\n---\n", 1)[1]
+    (work / "refs.bib").write_text(body)
+    (work / "doc.aux").write_text("\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n")
+    done = subprocess.run([bibtex, "doc"], cwd=work, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    assert (work / "doc.bbl").read_text().count("\\bibitem") == 3
