@@ -80,6 +80,13 @@ def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str
             skipped.append(f"{name}: no publication list in it")
             continue
         found.append(SiteFile(path, name, site.form_of(name, text), raws))
+    pages = [f for f in found if f.form in ("markdown", "html")]
+    if pages and not named:
+        # A page that lists the papers by hand is what the site shows; paper pages beside it are not rendered
+        # (academicpages' collection loop is then commented out, as on yifei-he.github.io).
+        for f in [f for f in found if f.form == "academicpages"]:
+            found.remove(f)
+            skipped.append(f"{f.name}: not shown on the site ({pages[0].name} lists the papers by hand)")
     if not found and not named:
         places = ", ".join(sorted({p for kind in (cfg.site_kind,) for p in USUAL_PLACES[kind]}))
         raise UsageError(f"no publication list found in {cfg.site_root} (looked at {places} and the configured "

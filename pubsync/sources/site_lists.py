@@ -1,7 +1,7 @@
 """A publication list in a page: a Markdown list (`* [Title](url) … **Owner**, B\\*, C. *Venue.*`) or HTML blocks
 (`<div class="pub">`, `<li>`), between pubsync's markers when the page has them, else the list found in the page.
 Also the author-string reader every hand-written form shares: "A, **Me\\***, B and C" -> Authors, `*` kept as
-equal-contribution marks, the bold name as the owner."""
+equal-contribution marks (in the name, as names.split_marks reads them), the bold name as the owner."""
 from __future__ import annotations
 
 import html
@@ -11,6 +11,9 @@ from typing import Any
 from pubsync.names import split_name
 from pubsync.records import Author, Record, canonical_arxiv, canonical_doi
 
+# Link labels that are link types every export knows (view.LINK_TYPES): kept under that name, the others under
+# "links" with their label.
+LINK_NAMES = ("pdf", "code", "html", "website", "slides", "poster", "supp", "video", "blog", "dataset")
 START, END = "<!-- pubsync:start -->", "<!-- pubsync:end -->"
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
@@ -90,11 +93,11 @@ def parse_authors(text: str) -> tuple[list[Author], bool]:
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text) if p.strip()]
     authors = []
     for part in parts:
-        name = part.rstrip("*†‡ ").strip()
-        if not name:
+        bare = part.rstrip("*†‡ ").strip()
+        if not bare:
             continue
-        family, given = split_name(name)
-        authors.append(Author(name=name, family=family, given=given))
+        family, given = split_name(bare)
+        authors.append(Author(name=part, family=family, given=given))     # the name keeps its marks: "Yifei He*"
     return authors, complete
 
 
@@ -142,7 +145,10 @@ def _markdown_record(payload: dict[str, Any], source: str, source_id: str) -> tu
     rec.date = str(rec.year) if rec.year else ""
     _links(text, rec, [rec.url, *links.values()])
     rec.type = "preprint" if "arxiv" in rec.ids and not rec.venue else "other"
-    rec.extra = {"fields": {"links": links} if links else {}}
+    fields: dict[str, Any] = {name: links.pop(name) for name in LINK_NAMES if name in links}
+    if links:
+        fields["links"] = links
+    rec.extra = {"fields": fields}
     return rec, {"heading": payload.get("heading", ""), "text": text}
 
 
