@@ -30,8 +30,15 @@ def adopt(state: State, paths: tuple[Path, ...], profile: str) -> None:
     cfg = state.config()
     who = profile or (cfg.people[0].key if cfg.people else "default")
     summary, merged = pipeline.adopt(state.db_path, cfg, list(paths), who)
+    pages: dict[str, int] = {}
     for f in summary.files:
-        state.say(f"adopted {len(f.raws)} entries from {f.name} ({f.form})")
+        if f.form == "academicpages":          # one page per paper: counted by folder
+            folder = f.name.rsplit("/", 1)[0] + "/" if "/" in f.name else "./"
+            pages[folder] = pages.get(folder, 0) + 1
+        else:
+            state.say(f"adopted {len(f.raws)} entries from {f.name} ({f.form})")
+    for folder, count in sorted(pages.items()):
+        state.say(f"adopted {count} pages from {folder} (academicpages)")
     for line in summary.skipped:
         warn(f"pubsync: skipped {line}")
     state.say(f"site: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "

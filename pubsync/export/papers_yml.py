@@ -52,7 +52,7 @@ def item(work: Work, ctx) -> dict[str, Any]:
             out[dst] = one_line(work.extra[src])
     rest = {k: _scalar(value) for k, value in sorted(work.extra.items())
             if k not in _OWN_FIELDS and k not in LINK_TYPES and k not in v.links and value is not None
-            and not isinstance(value, dict)}
+            and not k.startswith("_")}
     if rest:
         out["extra"] = rest
     return out
@@ -62,5 +62,7 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (bool, int)):
         return value
     if isinstance(value, (list, tuple)):
-        return [one_line(v) for v in value]
+        return [_scalar(v) if isinstance(v, (dict, list, tuple)) else one_line(v) for v in value]
+    if isinstance(value, dict):          # a site's own structured field (adopted), e.g. links: [{type, url}]
+        return {str(k): _scalar(v) for k, v in value.items() if v is not None}
     return one_line(value)

@@ -14,6 +14,7 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s\"'<>?#]+?)(?:\.pdf)?(?:[?#\s\"'<>]|$)", re.I)
 # Front-matter keys that are the record's own attributes; every other key passes through under its own name.
 OWN_KEYS = {"title", "venue", "date", "year", "authors", "author"}
+PUBSYNC_KEYS = {"generated_by", "adopted"}      # pubsync's marks on a page it wrote back, not the owner's
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -69,9 +70,9 @@ def page_record(text: str, source: str, source_id: str) -> tuple[Record, dict[st
             rec.ids["arxiv"] = canonical_arxiv(arxiv.group(1))
     rec.type = "conference-paper" if fm.get("category") == "conferences" else "other"
     fields = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
-              for k, v in fm.items() if k not in OWN_KEYS}
+              for k, v in fm.items() if k not in OWN_KEYS and k not in PUBSYNC_KEYS}
     if body.strip():
         fields["body"] = body
     rec.extra = {"fields": fields}
     return rec, {"key": source_id.rsplit("/", 1)[-1].removesuffix(".md").split("#")[-1],
-                 "front_matter": [str(k) for k in fm]}
+                 "front_matter": [str(k) for k in fm if k not in PUBSYNC_KEYS]}
