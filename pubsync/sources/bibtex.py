@@ -26,6 +26,7 @@ TEXT_FIELDS = {"title", "journal", "booktitle", "howpublished", "school", "insti
 RECORD_FIELDS = {"title", "author", "year", "month", "journal", "booktitle", "howpublished", "school", "institution",
                  "doi", "url", "eprint", "archiveprefix", "eprinttype", "abstract"}
 BOOLEAN_FIELDS = {"selected", "bibtex_show"}
+ARXIV_DOI_PREFIX = "10.48550/"      # arXiv's own DOIs name the preprint, not a publication
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution")
 _TYPES = {"article": "journal-article", "inproceedings": "conference-paper", "conference": "conference-paper",
           "incollection": "book-chapter", "inbook": "book-chapter", "book": "book", "phdthesis": "thesis",
@@ -146,11 +147,12 @@ def entry_record(entry: Entry, source: str, source_id: str) -> Record:
     if doi:
         rec.ids["doi"] = doi
     arxiv = _arxiv(f)
+    published_doi = doi and not doi.startswith(ARXIV_DOI_PREFIX)
     if arxiv:
         rec.ids["arxiv"] = arxiv
-        if rec.type in ("other", "journal-article") and not doi and _is_arxiv_venue(rec.venue):
-            rec.type = "preprint"
-    if rec.type == "other" and arxiv and not doi:
+        if rec.type in ("other", "journal-article") and not published_doi and _is_arxiv_venue(rec.venue):
+            rec.type = "preprint"           # DBLP's CoRR entries, `journal = {arXiv preprint arXiv:…}`
+    if rec.type == "other" and arxiv and not published_doi:
         rec.type = "preprint"
     rec.url = f.get("url", "")
     rec.abstract = decode(f.get("abstract", ""))
