@@ -136,11 +136,13 @@ def init(state: State, orcid: str, kind: str | None, directory: Path, name: str,
     for note in result.notes:
         warn(f"pubsync: note: {note}")
     for target in result.existing_targets:
-        warn(f"pubsync: note: the first sync rewrites {target}; run 'pubsync pull' then 'pubsync diff' to see the "
-             "change before 'pubsync sync' writes it")
+        warn(f"pubsync: note: {target} already holds your list: run 'pubsync adopt' first, so that your entries and "
+             "every field of theirs are kept (the sources then only add to them); 'pubsync diff' shows the change "
+             "before 'pubsync sync' writes it")
     config_flag = "" if result.config_path.name == "config.toml" else f" --config {result.config_path.name}"
-    state.say(f"next: check {result.config_path.name}, then 'pubsync{config_flag} pull', 'pubsync{config_flag} diff' "
-              f"and 'pubsync{config_flag} sync'")
+    adopt = f"'pubsync{config_flag} adopt', " if result.existing_targets else ""
+    state.say(f"next: check {result.config_path.name}, then {adopt}'pubsync{config_flag} pull', "
+              f"'pubsync{config_flag} diff' and 'pubsync{config_flag} sync'")
 
 
 @click.command()
