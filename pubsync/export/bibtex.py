@@ -123,7 +123,10 @@ def fields(work: Work, ctx) -> tuple[str, list[tuple[str, str]]]:
     add("url", latex.raw_id(safe_url(work.url) or v.links.get("html") or v.links.get("arxiv", "")))
     if arxiv:
         add("eprint", latex.raw_id(arxiv))
-        add("archiveprefix", "arXiv")
+        if "eprinttype" not in extra:         # biblatex's name for it, when the site wrote that one
+            add("archiveprefix", "arXiv")
+    elif extra.get("eprint"):                 # another repository's id (ECCC, HAL), adopted as written
+        add("eprint", latex.raw_id(_value(extra["eprint"])))
         if "primaryclass" in extra:
             add("primaryclass", latex.raw_id(_value(extra["primaryclass"])))
     if opts["abstract"]:
@@ -185,8 +188,8 @@ def _name_part(text: str, enc: bool) -> str:
 def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
     values: dict[str, Any] = {k: v for k, v in work.extra.items() if v not in (None, "", False, [], {})
                               and not isinstance(v, dict) and k not in _NOT_BIBTEX}
-    if work.ids.get("arxiv"):
-        values.setdefault("arxiv", work.ids["arxiv"])
+    if work.ids.get("arxiv") and not work.provenance.get("arxiv", "").startswith("site:"):
+        values.setdefault("arxiv", work.ids["arxiv"])      # (an adopted entry already names it as its owner did)
     if work.ids.get("scholar"):
         values.setdefault("google_scholar_id", work.ids["scholar"].rsplit(":", 1)[-1])
     if opts["bibtex_show"]:

@@ -21,10 +21,14 @@ NAME = "bibtex"
 # Text fields written in LaTeX: decoded to Unicode. Every other field is kept as written (URLs, ids, page ranges,
 # al-folio's Markdown/HTML fields, fields a site invented).
 TEXT_FIELDS = {"title", "journal", "booktitle", "howpublished", "school", "institution", "publisher", "address",
-               "location", "series", "note", "abstract", "organization", "edition"}
+               "location", "series", "note", "abstract", "organization", "edition",
+               # the standard fields the BibTeX export writes escaped (export/bibtex.py STANDARD_EXTRAS)
+               "volume", "number", "pages", "isbn", "issn", "pmid"}
 # Fields the record holds in its own attributes (not repeated in extra["fields"]).
 RECORD_FIELDS = {"title", "author", "year", "month", "journal", "booktitle", "howpublished", "school", "institution",
-                 "doi", "url", "eprint", "archiveprefix", "eprinttype", "abstract"}
+                 "doi", "url", "abstract"}
+ARXIV_EPRINT_FIELDS = {"eprint", "archiveprefix"}   # the record's arXiv id when they name one; else kept as written
+URL_FIELDS = {"url", "doi", "eprint"}     # written with LaTeX escapes by some exports (DBLP: 10.1007/…-5\\_37)
 BOOLEAN_FIELDS = {"selected", "bibtex_show"}
 ARXIV_DOI_PREFIX = "10.48550/"      # arXiv's own DOIs name the preprint, not a publication
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution")
@@ -104,8 +108,11 @@ def _parse_one(chunk: str, macros: str) -> Entry:
 
 @lru_cache(maxsize=1)
 def _decoder():
-    from pylatexenc.latex2text import LatexNodes2Text
-    return LatexNodes2Text(math_mode="verbatim")
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+    context = get_default_latex_context_db()
+    # \mbox{0} keeps its text (DBLP's AC\({}^{\mbox{0}}\) reads AC^0); math is read as text: \oplus is ⊕
+    context.add_context_category("pubsync", macros=[MacroTextSpec("mbox", simplify_repl="%(1)s")], prepend=True)
+    return LatexNodes2Text(latex_context=context)
 
 
 def decode(value: str) -> str:
@@ -126,7 +133,7 @@ def entry_record(entry: Entry, source: str, source_id: str) -> Record:
     """A BibTeX entry as a Record. Fields the record has no attribute for stay in extra["fields"], verbatim
     (al-folio's selected/preview/pdf/…, editor, pages, and whatever a site invented), with selected/bibtex_show
     as booleans and editors as 'Family, Given and …'."""
-    f = entry.fields
+    f = {name: _unescape_url(value) if name in URL_FIELDS else value for name, value in entry.fields.items()}
     rec = Record(source=source, source_id=source_id, title=decode(f.get("title", "")))
     people = entry.persons.get("author", [])
     for person in people:
@@ -158,7 +165,7 @@ def entry_record(entry: Entry, source: str, source_id: str) -> Record:
     rec.abstract = decode(f.get("abstract", ""))
     extra: dict[str, Any] = {}
     for name, value in f.items():
-        if name in RECORD_FIELDS:
+        if name in RECORD_FIELDS or (name in ARXIV_EPRINT_FIELDS and arxiv and _eprint_is_arxiv(f)):
             continue
         if name in BOOLEAN_FIELDS and value.lower() in ("true", "false"):
             extra[name] = value.lower() == "true"
@@ -174,6 +181,10 @@ def entry_record(entry: Entry, source: str, source_id: str) -> Record:
     return rec
 
 
+def _unescape_url(value: str) -> str:
+    return re.sub(r"\\([_%&#$~])", r"\1", value)
+
+
 def _month(value: str) -> int:
     value = value.strip().lower()
     if value.isdigit() and 1 <= int(value) <= 12:
@@ -186,9 +197,12 @@ def _is_arxiv_venue(venue: str) -> bool:
     return not v or "arxiv" in v or v.startswith("corr") or v == "preprint"
 
 
+def _eprint_is_arxiv(f: dict[str, str]) -> bool:
+    return (f.get("archiveprefix") or f.get("eprinttype") or "").lower() == "arxiv"
+
+
 def _arxiv(f: dict[str, str]) -> str:
-    prefix = (f.get("archiveprefix") or f.get("eprinttype") or "").lower()
-    if f.get("eprint") and prefix == "arxiv":
+    if f.get("eprint") and _eprint_is_arxiv(f):
         return canonical_arxiv(f["eprint"])
     if f.get("arxiv"):
         return canonical_arxiv(f["arxiv"])
