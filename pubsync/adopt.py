@@ -72,9 +72,10 @@ def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str
             for raw in raws:
                 site.parse(raw)
         except (SourceError, ValueError, KeyError, StopIteration) as e:
+            why = str(e).removeprefix(f"{name}: ")
             if named:
-                raise UsageError(f"{name}: cannot adopt: {e}; fix the file or leave it out of the PATHs") from None
-            skipped.append(f"{name}: {e}")
+                raise UsageError(f"{name}: cannot adopt: {why}; fix the file or leave it out of the PATHs") from None
+            skipped.append(f"{name}: {why}")
             continue
         if not raws:
             if named:

@@ -152,16 +152,28 @@ def _markdown_record(payload: dict[str, Any], source: str, source_id: str) -> tu
     return rec, {"heading": payload.get("heading", ""), "text": text}
 
 
+def _likely_title(text: str) -> str:
+    """An unmarked HTML entry's title: the longest text of a link or an emphasised run (`<a>`, `<b>`, `<strong>`,
+    `<em>`, `<i>`) of three words or more (the owner's bold name is shorter); else the text before the first period."""
+    runs = re.finditer(r"<(a|b|strong|em|i)\b[^>]*>(.*?)</\1>", text, re.S)
+    # a link keeps its tag, so the title's URL is found; an emphasised run its inner HTML (a link inside it)
+    candidates = [m.group(0) if m.group(1) == "a" else m.group(2) for m in runs]
+    candidates = [c for c in candidates if len(plain(c).split()) >= 3]
+    if candidates:
+        return max(candidates, key=lambda c: len(plain(c)))
+    return plain(text).split(". ")[0]
+
+
 def _html_record(payload: dict[str, Any], source: str, source_id: str) -> tuple[Record, dict[str, Any]]:
     text = payload["text"]
     rec = Record(source=source, source_id=source_id)
-    title = re.search(r'class="pub-title"[^>]*>(.*?)</div>', text, re.S)
-    title_html = title.group(1) if title else text
+    title = re.search(r'<(div|span|p|h\d)[^>]*class="[^"]*title[^"]*"[^>]*>(.*?)</\1>', text, re.S)
+    title_html = title.group(2) if title else _likely_title(text)
     link = re.search(r'href="([^"]+)"', title_html)
     rec.title = plain(title_html)
     rec.url = html.unescape(link.group(1)) if link else ""
-    authors = re.search(r'class="pub-authors"[^>]*>(.*?)</div>', text, re.S)
-    rec.authors, rec.authors_complete = parse_authors(authors.group(1) if authors else "")
+    authors = re.search(r'<(div|p|span)[^>]*class="[^"]*authors?[^"]*"[^>]*>(.*?)</\1>', text, re.S)
+    rec.authors, rec.authors_complete = parse_authors(authors.group(2) if authors else "")
     badges = [plain(b) for b in re.findall(r'<span class="badge[^"]*">(.*?)</span>', text, re.S)]
     venue = next((b for b in badges if b.lower() != "preprint"), "")
     rec.venue = venue

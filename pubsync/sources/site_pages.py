@@ -6,14 +6,14 @@ import datetime
 import re
 from typing import Any
 
-from pubsync.records import Record, canonical_arxiv, canonical_doi
+from pubsync.records import Author, Record, canonical_arxiv, canonical_doi
 from pubsync.sources import SourceError
 
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", re.S)
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s\"'<>?#]+?)(?:\.pdf)?(?:[?#\s\"'<>]|$)", re.I)
 # Front-matter keys that are the record's own attributes; every other key passes through under its own name.
-OWN_KEYS = {"title", "venue", "date", "year", "authors", "author"}
+OWN_KEYS = {"title", "venue", "date", "year", "authors", "author"}   # (CSL keys a post may carry pass through too)
 PUBSYNC_KEYS = {"generated_by", "adopted"}      # pubsync's marks on a page it wrote back, not the owner's
 
 
@@ -53,8 +53,18 @@ def page_record(text: str, source: str, source_id: str) -> tuple[Record, dict[st
     elif re.match(r"\d{4}", str(date or fm.get("year", ""))):
         rec.date = str(date or fm.get("year"))[:10]
         rec.year = int(rec.date[:4])
+    if not rec.venue:
+        rec.venue = " ".join(str(fm.get("container-title") or fm.get("booktitle") or fm.get("journal") or "").split())
+    issued = fm.get("issued")
+    if not rec.year and isinstance(issued, dict) and issued.get("date-parts"):     # CSL: issued: {date-parts: [[Y, M, D]]}
+        parts = [int(p) for p in issued["date-parts"][0] if str(p).isdigit()]
+        if parts:
+            rec.year, rec.date = parts[0], "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[:3]))
     authors = fm.get("authors") or fm.get("author")
-    if isinstance(authors, list):
+    if isinstance(authors, list) and all(isinstance(a, dict) for a in authors):      # CSL: [{given, family}]
+        rec.authors = [Author(name=f"{a.get('given', '')} {a.get('family', '')}".strip(),
+                              family=str(a.get("family", "")), given=str(a.get("given", ""))) for a in authors]
+    elif isinstance(authors, list):
         rec.authors, rec.authors_complete = parse_authors(", ".join(str(a) for a in authors))
     elif isinstance(authors, str):
         rec.authors, rec.authors_complete = parse_authors(authors)
