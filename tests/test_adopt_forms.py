@@ -166,3 +166,37 @@ def test_yaml_data_list_keeps_every_key_of_the_owner(realdata, tmp_path):
     assert warping["venue"] == "CVPR 2026" and warping["selected"] is False
     assert warping["extra"]["authors_note"] == "* co-first author"
     assert warping["authors"].startswith("Phillip Y. Lee\\*, Chanho Park\\*, Mingue Park")
+
+
+@pytest.mark.parametrize("name, path, kept", [
+    ("63days__63days.github.io", "_data/publications.yml", 12),        # a flat list of items
+    ("0xdkay__0xdkay.github.io", "_data/publications.yml", 24),        # grouped: - year: … / papers: [...]
+    ("Newbeeer__newbeeer.github.io", "_data/papers.yml", 24),          # under one key: papers: [...], `selected: yes`
+])
+def test_data_list_written_back_in_the_sites_own_schema(realdata, tmp_path, name, path, kept):
+    root = _site(realdata, tmp_path, name, f'[site]\nkind = "yaml"\n\n[[people]]\nname = "Owner"\n\n'
+                                           f'[export]\nformats = ["site-data"]\n\n[export.site-data]\npath = "{path}"\n')
+    original = yaml.safe_load((realdata / SITES / name / path).read_text(encoding="utf-8"))   # as Jekyll reads it
+    adopted = _ok(run("adopt", path, cwd=root))
+    assert f"adopted {kept} entries from {path} (data)" in adopted.stdout
+    _ok(run("export", "--format", "site-data", cwd=root))
+    assert yaml.safe_load((root / path).read_text(encoding="utf-8")) == original     # every item, key and value
+    assert _ok(run("diff", cwd=root)).stdout == "exports are up to date\n"          # and stable
+
+
+def test_a_new_work_joins_a_data_list_in_its_shape(realdata, tmp_path):
+    root = _site(realdata, tmp_path, "63days__63days.github.io",
+                 '[site]\nkind = "yaml"\n\n[[people]]\nname = "Juil Koo"\n\n[[people]]\nname = "Jeroen Van Goey"\n\n'
+                 '[export]\nformats = ["site-data"]\n\n[export.site-data]\npath = "_data/publications.yml"\n')
+    _ok(run("adopt", cwd=root))
+    _ok(run("import", "bibtex", str(realdata / "sites/BioGeek__biogeek.github.io/publications.bib"),
+            "--profile", "jeroen-van-goey", cwd=root))
+    _ok(run("export", "--format", "site-data", cwd=root))
+    items = yaml.safe_load((root / "_data/publications.yml").read_text(encoding="utf-8"))
+    assert len(items) == 12 + 8                      # the site's 12, then BioGeek's 8 (read by hand)
+    new = next(i for i in items if i["title"] == "Open-source and FAIR research software for proteomics")
+    assert new["venue"] == "Journal of Proteome Research" and new["year"] == 2025
+    assert new["authors"][:2] == [{"name": "Yasset Perez-Riverol"}, {"name": "Wout Bittremieux"}]   # the file's shape
+    assert new["url"] == "https://doi.org/10.1021/acs.jproteome.4c01079"
+    site_items = [i for i in items if "key" in i]
+    assert [i["key"] for i in site_items][:2] == ["dfp", "token-warping"]       # the owner's order kept

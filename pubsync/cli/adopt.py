@@ -39,6 +39,10 @@ def adopt(state: State, paths: tuple[Path, ...], profile: str) -> None:
             state.say(f"adopted {len(f.raws)} entries from {f.name} ({f.form})")
     for folder, count in sorted(pages.items()):
         state.say(f"adopted {count} pages from {folder} (academicpages)")
+    for f in summary.files:
+        if f.form == "data":
+            warn(f"pubsync: note: to write {f.name} back in its own keys, add \"site-data\" to [export] formats and "
+                 f"set [export.site-data] path = \"{f.name}\" (papers-yml writes pubsync's own schema)")
     for line in summary.skipped:
         warn(f"pubsync: skipped {line}")
     state.say(f"site: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "

@@ -78,7 +78,7 @@ def parse(raw: RawRecord) -> list[Record]:
     elif form == "data":
         from pubsync.sources.site_data import item_record
         rec, site = item_record(payload["item"], NAME, raw.source_id)
-        site["group"] = payload.get("group", {})
+        site["group"], site["position"] = payload.get("group", {}), payload.get("position", 0)
     else:
         from pubsync.sources.site_lists import item_record as list_record
         rec, site = list_record(payload, NAME, raw.source_id)

@@ -26,10 +26,11 @@ def _load(text: str, name: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as e:
             raise SourceError(f"{name}: not JSON: {e}") from None
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+
+    from pubsync.sources.site_pages import jekyll_yaml
     try:
-        return YAML(typ="safe").load(text)
+        return jekyll_yaml().load(text)
     except YAMLError as e:
         raise SourceError(f"{name}: not YAML: {' '.join(str(e).split())[:120]}") from None
 
@@ -64,7 +65,7 @@ def items(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for i, (paper, group) in enumerate(papers, 1):
         key = str(paper.get("key") or paper.get("id") or f"{i:03d}")
-        out.append((key, {"item": json.loads(json.dumps(paper, default=str)), "group": group}))
+        out.append((key, {"item": json.loads(json.dumps(paper, default=str)), "group": group, "position": i}))
     return out
 
 

@@ -9,6 +9,14 @@ from typing import Any
 from pubsync.records import Author, Record, canonical_arxiv, canonical_doi
 from pubsync.sources import SourceError
 
+
+def jekyll_yaml():
+    """A YAML 1.1 reader, as Jekyll's (Psych) reads data files and front matter: `selected: yes` is true."""
+    from ruamel.yaml import YAML
+    reader = YAML(typ="safe", pure=True)
+    reader.version = (1, 1)
+    return reader
+
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", re.S)
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s\"'<>?#]+?)(?:\.pdf)?(?:[?#\s\"'<>]|$)", re.I)
@@ -22,10 +30,9 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     try:
-        data = YAML(typ="safe").load(m.group(1))
+        data = jekyll_yaml().load(m.group(1))
     except YAMLError as e:
         raise SourceError(f"front matter is not YAML: {' '.join(str(e).split())[:120]}") from None
     return (data if isinstance(data, dict) else {}), m.group(2)
