@@ -9,6 +9,7 @@ With no PATH, the files the config's exports point at, then the site kind's usua
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,3 +175,21 @@ def site_key_pins(store: Store) -> dict[str, str]:
             for anchor in anchors(work):
                 pins[anchor] = origin["key"]
     return pins
+
+
+def formatting_only(path: Path, old: bytes | None, new: bytes | None, root: Path) -> bool:
+    """True when writing `new` over `old` changes only the formatting of a list the site source reads: both give the
+    same entries with the same values (the first write after `pubsync adopt` normalises a hand-kept file once)."""
+    if old is None or new is None:
+        return False
+    name = _site_name(path, root)
+    try:
+        before = [r.to_dict() for raw in site.load(old, name) for r in site.parse(raw)]
+        after = [r.to_dict() for raw in site.load(new, name) for r in site.parse(raw)]
+    except Exception:                 # not a list the site source reads: a real change, shown as such
+        return False
+    return bool(before) and _canonical(before) == _canonical(after)
+
+
+def _canonical(records: list[dict]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True, default=str) for r in records)

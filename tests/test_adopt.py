@@ -141,7 +141,8 @@ def test_diff_right_after_adopt_changes_no_value(alfolio):
     assert run("adopt", cwd=alfolio).returncode == 0
     diff = run("diff", cwd=alfolio)
     assert diff.returncode == 0, diff.stderr
-    assert "_bibliography/papers.bib" in diff.stdout          # formatting is normalised once
+    assert "_bibliography/papers.bib" in diff.stdout          # formatting is normalised once, and the diff says so
+    assert "note: _bibliography/papers.bib: formatting only (every entry and value as before" in diff.stdout
     assert run("export", "--format", "bibtex", cwd=alfolio).returncode == 0
     assert _entries(alfolio / "_bibliography" / "papers.bib") == original
 

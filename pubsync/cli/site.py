@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from pubsync.adopt import formatting_only
 from pubsync.cli.state import State, warn
 from pubsync.errors import EXIT_CHANGED, UsageError
 from pubsync.export import FORMATS, SITE_KINDS
@@ -84,6 +85,10 @@ def diff(state: State, formats: tuple[str, ...], exit_code: bool, stat: bool) ->
         for change in changes:
             text = format_change(change, cfg.site_root)
             click.echo(_coloured(text) if sys.stdout.isatty() else text, nl=False)
+    for change in changes:
+        if formatting_only(change.path, change.old, change.new, cfg.site_root):
+            state.say(f"note: {change.path}: formatting only (every entry and value as before; pubsync normalises "
+                      "an adopted file once)")
     if not changes:
         state.say("exports are up to date")
     sys.exit(EXIT_CHANGED if exit_code and changes else 0)
