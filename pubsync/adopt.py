@@ -69,9 +69,13 @@ def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str
             skipped.append(f"{name}: written by pubsync, not by hand")
             continue
         try:
-            raws = site.load(text.encode("utf-8"), name)
+            raws, problems = site.read(text.encode("utf-8"), name)
+            if problems and not raws:
+                raise SourceError(problems[0])
             for raw in raws:
                 site.parse(raw)
+            skipped += [f"an entry of {name} (fix it and adopt again, or exports leave it out): {problem}"
+                        for problem in problems]
         except (SourceError, ValueError, KeyError, StopIteration) as e:
             why = str(e).removeprefix(f"{name}: ")
             if named:

@@ -242,3 +242,14 @@ def test_a_whole_dblp_export_site_comes_back_value_for_value(realdata, tmp_path)
                 assert _plain(got) == _plain(value), (key, name, got, value)
     assert _plain(after["DBLP:conf/stoc/LimayeS0TV19"].fields["title"].replace("\\textasciicircum{}", "^")) == \
         "A fixed-depth size-hierarchy theorem for AC^0[⊕] via the coin problem"
+
+
+def test_one_broken_entry_does_not_hide_the_others(alfolio):
+    bib = alfolio / "_bibliography" / "papers.bib"
+    bib.write_text(bib.read_text().replace("@inproceedings{10.1145/3627703.3650074,",
+                                           "@inproceedings{10.1145/3627703.3650074,\n  title = {twice},", 1))
+    adopted = run("adopt", cwd=alfolio)
+    assert adopted.returncode == 0, adopted.stderr
+    assert "adopted 2 entries from _bibliography/papers.bib (bibtex)" in adopted.stdout
+    warning = [line for line in adopted.stderr.splitlines() if "10.1145/3627703.3650074" in line]
+    assert len(warning) == 1 and "duplicate title field" in warning[0] and "fix it and adopt again" in warning[0]

@@ -53,8 +53,17 @@ class Entry:
 
 def split(text: str) -> list[Entry]:
     """Every entry of a .bib file, in file order, each with its own text. @string macros are kept with each entry
-    that needs them; @comment and @preamble are skipped. Raises SourceError on text pybtex cannot read."""
+    that needs them; @comment and @preamble are skipped. Raises SourceError on the first entry pybtex cannot read."""
+    entries, problems = split_lenient(text)
+    if problems:
+        raise SourceError(problems[0])
+    return entries
+
+
+def split_lenient(text: str) -> tuple[list[Entry], list[str]]:
+    """(the entries pybtex reads, one line per entry it cannot read): one broken entry does not hide the others."""
     chunks: list[tuple[str, str]] = []
+    problems: list[str] = []
     pos = 0
     for m in _ENTRY_START.finditer(text):
         if m.start() < pos:
@@ -62,7 +71,9 @@ def split(text: str) -> list[Entry]:
         end = _closing(text, m.end() - 1)
         if end < 0:
             line = text.count("\n", 0, m.start()) + 1
-            raise SourceError(f"line {line}: the entry @{m.group(1)} is never closed (unbalanced braces)")
+            problems.append(f"line {line}: the entry @{m.group(1)} is never closed (unbalanced braces)")
+            pos = m.end()                  # read on from the next @entry
+            continue
         chunks.append((m.group(1).lower(), text[m.start():end + 1]))
         pos = end + 1
     macros = "\n".join(chunk for kind, chunk in chunks if kind == "string")
@@ -70,8 +81,11 @@ def split(text: str) -> list[Entry]:
     for kind, chunk in chunks:
         if kind in ("string", "comment", "preamble"):
             continue
-        entries.append(_parse_one(chunk, macros))
-    return entries
+        try:
+            entries.append(_parse_one(chunk, macros))
+        except SourceError as e:
+            problems.append(str(e))
+    return entries, problems
 
 
 def _closing(text: str, open_at: int) -> int:

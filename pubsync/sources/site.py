@@ -43,14 +43,26 @@ def form_of(name: str, text: str) -> str:
 
 
 def load(data: bytes, name: str) -> list[RawRecord]:
-    """The entries of one site file; `name` is its path relative to the site root (the source ids use it)."""
+    """The entries of one site file; `name` is its path relative to the site root (the source ids use it). Raises
+    SourceError on the first entry it cannot read."""
+    raws, problems = read(data, name)
+    if problems:
+        raise SourceError(f"{name}: {problems[0]}")
+    return raws
+
+
+def read(data: bytes, name: str) -> tuple[list[RawRecord], list[str]]:
+    """(the entries of one site file it can read, one line per BibTeX entry it cannot): what `pubsync adopt` keeps of
+    a hand-kept .bib with one broken entry. Other forms are read whole or not at all (SourceError)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(f"{name}: not UTF-8 text") from None
     form = form_of(name, text)
+    problems: list[str] = []
     if form == "bibtex":
-        entries = [(entry.key, {"text": entry.text}) for entry in bibtex.split(text)]
+        found, problems = bibtex.split_lenient(text)
+        entries = [(entry.key, {"text": entry.text}) for entry in found]
     elif form == "academicpages":
         entries = [(PurePosixPath(name).stem, {"text": text})]
     elif form == "data":
@@ -61,7 +73,7 @@ def load(data: bytes, name: str) -> list[RawRecord]:
         entries = list_items(text, form)
     return [RawRecord(source=NAME, source_id=f"{name}#{key}", content_type="json",
                       payload=json.dumps({"form": form, "file": name, **payload}, ensure_ascii=False, sort_keys=True))
-            for key, payload in entries]
+            for key, payload in entries], problems
 
 
 def parse(raw: RawRecord) -> list[Record]:
