@@ -52,6 +52,14 @@ def test_site_entry_and_source_record_are_one_work_with_the_sites_venue(site):
                      r"June 20 - 24, 2022\s+← site:", explained.stdout), explained.stdout
     assert re.search(r"biburl\s+https://dblp.org/rec/conf/stoc/TavenasL022.bib\s+← site:", explained.stdout)
 
+    diff = run("diff", "--format", "bibtex", cwd=site)
+    assert diff.returncode == 0, diff.stderr
+    heads = {sign: {line.split("{", 1)[1].rstrip(",") for line in diff.stdout.splitlines() if line.startswith(sign + "@")}
+             for sign in "+-"}
+    assert heads["-"] <= heads["+"]                         # entries move (newest first), none of the site's goes
+    assert len(heads["+"] - heads["-"]) == 1                # one comes: the paper only the source has
+    assert "formatting only" not in diff.stdout                                        # a real addition
+
     assert run("export", "--format", "bibtex", cwd=site).returncode == 0
     entries = parse_file(str(site / "_bibliography" / "papers.bib"), "bibtex").entries
     shared = entries[SHARED]
