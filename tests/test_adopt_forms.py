@@ -200,3 +200,18 @@ def test_a_new_work_joins_a_data_list_in_its_shape(realdata, tmp_path):
     assert new["url"] == "https://doi.org/10.1021/acs.jproteome.4c01079"
     site_items = [i for i in items if "key" in i]
     assert [i["key"] for i in site_items][:2] == ["dfp", "token-warping"]       # the owner's order kept
+
+
+def test_a_home_page_gives_only_its_publications_section(realdata, tmp_path):
+    """DylanZSZ's publications block inside a whole home page (menus and news are lists too, but not papers)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    excerpt = (realdata / SITES / "DylanZSZ__dylanzsz.github.io/index.publications-excerpt.html").read_text("utf-8")
+    (root / "index.html").write_text(
+        '<html><body><nav><ul><li><a href="/">Home</a></li><li><a href="/cv.pdf">Curriculum vitae and teaching '
+        'materials</a></li></ul></nav>\n<section id="news"><ul><li><b>2026-05:</b> <a href="/x">Two papers accepted '
+        'at ICML 2026</a></li></ul></section>\n' + excerpt + '\n<footer><ul><li>© Dylan Zhang, all rights '
+        'reserved</li></ul></footer></body></html>\n', encoding="utf-8")
+    (root / "config.toml").write_text('[site]\nkind = "plain"\n\n[[people]]\nname = "Dylan Zhang"\n')
+    adopted = _ok(run("adopt", cwd=root))
+    assert "adopted 12 entries from index.html (html)" in adopted.stdout

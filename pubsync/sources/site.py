@@ -70,7 +70,7 @@ def read(data: bytes, name: str) -> tuple[list[RawRecord], list[str]]:
         entries = items(text, name)
     else:
         from pubsync.sources.site_lists import items as list_items
-        entries = list_items(text, form)
+        entries = list_items(text, form, name)
     return [RawRecord(source=NAME, source_id=f"{name}#{key}", content_type="json",
                       payload=json.dumps({"form": form, "file": name, **payload}, ensure_ascii=False, sort_keys=True))
             for key, payload in entries], problems

@@ -22,16 +22,32 @@ _DOI = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s\"'<>)]+)", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
-def _block(text: str) -> str:
-    """The part of the page holding the list: between the markers, else the page without HTML comments."""
+def _block(text: str, form: str, name: str) -> str:
+    """The part of the page holding the list: between the markers; else the publications section (an HTML element
+    whose id or class names publications, a Markdown heading "Publications" up to the next heading of its level);
+    else, on a page named for publications, the whole page without comments; else nothing (a home page's news and
+    menus are not papers)."""
     if START in text and END in text:
         return text.split(START, 1)[1].split(END, 1)[0]
-    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    if form == "html":
+        m = re.search(r'<(section|div|ul|ol)\b[^>]*(?:id|class)="[^"]*publication[^"]*"[^>]*>', text, re.I)
+        if m:
+            rest = text[m.end():]
+            end = re.search(r"</section>|<section\b|</body>", rest, re.I)
+            return rest[:end.start()] if end else rest
+    else:
+        m = re.search(r"^(#{1,6})\s*[^\n]*publications?\b[^\n]*$", text, re.I | re.M)
+        if m:
+            rest = text[m.end():]
+            end = re.search(rf"^#{{1,{len(m.group(1))}}}\s", rest, re.M)
+            return rest[:end.start()] if end else rest
+    return text if "publication" in name.lower() or "paper" in name.lower() else ""
 
 
-def items(text: str, form: str) -> list[tuple[str, dict[str, Any]]]:
+def items(text: str, form: str, name: str = "") -> list[tuple[str, dict[str, Any]]]:
     """(key, payload) of every entry of the page's list, in page order; payload {"text", "heading"}."""
-    block = _block(text)
+    block = _block(text, form, name)
     found = _html_items(block) if form == "html" else _markdown_items(block)
     return [(f"{i:03d}", {"text": item, "heading": heading}) for i, (heading, item) in enumerate(found, 1)]
 
