@@ -99,7 +99,7 @@ def test_markdown_list_is_adopted_with_links_marks_and_venues(realdata, tmp_path
     root = _site(realdata, tmp_path, "yifei-he__yifei-he.github.io",
                  '[site]\nkind = "academicpages"\n\n[[people]]\nname = "Yifei He"\n\n[export]\n'
                  'formats = ["markdown"]\n\n[export.markdown]\n'
-                 'link_order = ["html", "doi", "arxiv", "pdf", "url", "website", "code"]\n')
+                 'link_order = ["html", "doi", "arxiv", "pdf", "url", "website", "code"]\norder = "site"\n')
     page = root / "_pages" / "publications.md"
     text = page.read_text(encoding="utf-8")                        # the owner marks where pubsync may write
     page.write_text(text.replace("(* indicates equal contribution)\n",
@@ -112,6 +112,14 @@ def test_markdown_list_is_adopted_with_links_marks_and_venues(realdata, tmp_path
     _ok(run("export", "--format", "markdown", cwd=root))
     block = page.read_text(encoding="utf-8").split("<!-- pubsync:start -->")[1].split("<!-- pubsync:end -->")[0]
     assert block.count("\n* [") == 14
+    titles = [line.split("](")[0].removeprefix("* [") for line in block.splitlines() if line.startswith("* [")]
+    assert titles[:5] == [                                          # the owner's order (order = "site"), by hand
+        "WebSTAR: Scalable Data Synthesis for Computer Use Agents with Step-Level Filtering",
+        "MergeBench: A Benchmark for Merging Domain-Specialized LLMs",
+        "Efficiently Editing Mixture-of-Experts Models with Compressed Experts",
+        "Scaling Laws for Multilingual Language Models",
+        "Efficient Model Editing with Task Vector Bases: A Theoretical Framework and Scalable Approach"]
+    assert titles[-1] == "Conformer-RL: A Deep Reinforcement Learning Library for Conformer Generation"
     # read by hand from the page: title link, extra links, bold owner with equal-contribution marks, venue text
     assert "[WebSTAR: Scalable Data Synthesis for Computer Use Agents with Step-Level Filtering]" \
            "(https://arxiv.org/abs/2512.10962)" in block

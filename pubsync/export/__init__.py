@@ -41,8 +41,8 @@ OPTIONS: dict[str, dict[str, type]] = {
     "academicpages": {**_COMMON, "slug": str, "excerpt_length": int},
     "citations-yml": {**_COMMON},
     "csl-json": {**_COMMON, "abstract": bool},
-    "markdown": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str},
-    "html": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str},
+    "markdown": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str, "order": str},
+    "html": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str, "order": str},
     "site-data": {**_COMMON},
 }
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -55,6 +55,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("html", "group_by"): ("none", "year", "selected"),
     ("markdown", "venue"): ("full", "short"),
     ("html", "venue"): ("full", "short"),
+    ("markdown", "order"): ("date", "site"),
+    ("html", "order"): ("date", "site"),
 }
 LINK_ORDER_NAMES = ("html", "doi", "arxiv", "pdf", "url", "code", "website")
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -65,9 +67,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "citations-yml": {},
     "csl-json": {"abstract": True},
     "markdown": {"group_by": "none", "selected_only": False, "link_order": ["html", "doi", "arxiv", "pdf", "url"],
-                 "venue": "full"},
+                 "venue": "full", "order": "date"},
     "html": {"group_by": "none", "selected_only": False, "link_order": ["html", "doi", "arxiv", "pdf", "url"],
-             "venue": "full"},
+             "venue": "full", "order": "date"},
     "site-data": {},
 }
 

@@ -38,6 +38,8 @@ def _groups(works: list[Work], opts: dict) -> list[tuple[str, list[Work]]]:
     """[(heading, works)] in display order; one group with an empty heading when not grouped."""
     if opts["selected_only"]:
         works = [w for w in works if w.extra.get("selected")]
+    if opts.get("order") == "site":
+        works = site_order(works)
     if opts["group_by"] == "year":
         years: dict[str, list[Work]] = {}
         for w in works:
@@ -49,6 +51,15 @@ def _groups(works: list[Work], opts: dict) -> list[tuple[str, list[Work]]]:
         return [(head, group) for head, group in (("Selected publications", chosen), ("Other publications", rest))
                 if group]
     return [("", works)]
+
+
+def site_order(works: list[Work]) -> list[Work]:
+    """Option `order = "site"`: entries adopted from the page in the owner's order (their place in it); works the
+    page did not have first, newest first (the sort is stable over the date order the works come in)."""
+    def place(work: Work) -> tuple:
+        origin = work.extra.get("_site") or {}
+        return (1, origin.get("file", ""), origin.get("position", 0)) if origin else (0, "", 0)
+    return sorted(works, key=place)
 
 
 def venue_line(work: Work, which: str, v: View) -> str:

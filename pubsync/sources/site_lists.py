@@ -49,7 +49,8 @@ def items(text: str, form: str, name: str = "") -> list[tuple[str, dict[str, Any
     """(key, payload) of every entry of the page's list, in page order; payload {"text", "heading"}."""
     block = _block(text, form, name)
     found = _html_items(block) if form == "html" else _markdown_items(block)
-    return [(f"{i:03d}", {"text": item, "heading": heading}) for i, (heading, item) in enumerate(found, 1)]
+    return [(f"{i:03d}", {"text": item, "heading": heading, "position": i})
+            for i, (heading, item) in enumerate(found, 1)]
 
 
 def _markdown_items(block: str) -> list[tuple[str, str]]:
@@ -165,7 +166,7 @@ def _markdown_record(payload: dict[str, Any], source: str, source_id: str) -> tu
     if links:
         fields["links"] = links
     rec.extra = {"fields": fields}
-    return rec, {"heading": payload.get("heading", ""), "text": text}
+    return rec, {"heading": payload.get("heading", ""), "text": text, "position": payload.get("position", 0)}
 
 
 def _likely_title(text: str) -> str:
@@ -205,4 +206,4 @@ def _html_record(payload: dict[str, Any], source: str, source_id: str) -> tuple[
     if extra_links:
         fields["links"] = extra_links
     rec.extra = {"fields": fields}
-    return rec, {"heading": payload.get("heading", ""), "text": text}
+    return rec, {"heading": payload.get("heading", ""), "text": text, "position": payload.get("position", 0)}
