@@ -22,6 +22,8 @@ Contract of every module in this package (NAMES; `module(name)` gives one):
                                 (orcid, openalex; made by `doi_fields`): Crossref fills DOIs no source describes fully
     "not_found": [doi, …]       DOIs Crossref does not know (crossref)
 
+FILE_SOURCES (site, bibtex) are read from files only: they have `load` and `parse`, no `fetch`.
+
 Optional, for a service that refuses automated access (scholar):
 
     def blocked(status: int, final_url: str, text: str) -> str | None
