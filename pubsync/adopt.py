@@ -27,7 +27,9 @@ USUAL_PLACES = {
     "yaml": ["_data/papers.yml", "_data/publications.yml", "_data/publications.json"],
     "plain": ["*.bib", "publications.json", "publications.md", "publications.html", "index.html", "index.md"],
 }
-_ADOPTABLE_FORMATS = ("bibtex", "papers-yml", "academicpages", "markdown", "html")
+_ADOPTABLE_FORMATS = ("bibtex", "site-data", "papers-yml", "academicpages", "markdown", "html")
+# Keys every item of pubsync's own papers.yml has (docs/papers-yml.md) and a hand-kept list does not have together.
+_PAPERS_YML_KEYS = {"ids", "citations", "links", "authors"}
 _SUFFIXES = (".bib", ".md", ".markdown", ".html", ".htm", ".yml", ".yaml", ".json")
 # Marks of files pubsync generated (academicpages pages): not the owner's list, unless it is a page adopted earlier
 # and written back (`adopted: true`), which the owner may keep editing.
@@ -55,39 +57,21 @@ class AdoptSummary:
 
 def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str]]:
     """The files to adopt, read: those named (a folder stands for the files in it), else the default places. A
-    named file that cannot be read is a usage error; a default place without a list is skipped, with the reason."""
+    named file that holds no list is a usage error; a default place without one is skipped, with the reason."""
     named = bool(paths)
-    candidates = _expand(paths) if named else _default_places(cfg)
     found, skipped = [], []
-    for path in candidates:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    for path in _expand(paths) if named else _default_places(cfg):
         name = _site_name(path, cfg.site_root)
-        if any(mark in text for mark in _WRITTEN_BY_PUBSYNC) and "\nadopted: true\n" not in text:
-            skipped.append(f"{name}: written by pubsync, not by hand")
-            continue
         try:
-            raws, problems = site.read(text.encode("utf-8"), name)
-            if problems and not raws:
-                raise SourceError(problems[0])
-            for raw in raws:
-                site.parse(raw)
-            skipped += [f"an entry of {name} (fix it and adopt again, or exports leave it out): {problem}"
-                        for problem in problems]
-        except (SourceError, ValueError, KeyError, StopIteration) as e:
-            why = str(e).removeprefix(f"{name}: ")
+            site_file, problems = _read(path, name)
+        except _NoList as e:
             if named:
-                raise UsageError(f"{name}: cannot adopt: {why}; fix the file or leave it out of the PATHs") from None
-            skipped.append(f"{name}: {why}")
+                raise UsageError(f"{name}: cannot adopt: {e}; fix the file or leave it out of the PATHs") from None
+            skipped.append(f"{name}: {e}")
             continue
-        if not raws:
-            if named:
-                raise UsageError(f"{name}: no publication entries found; name the file that holds the list")
-            skipped.append(f"{name}: no publication list in it")
-            continue
-        found.append(SiteFile(path, name, site.form_of(name, text), raws))
+        found.append(site_file)
+        skipped += [f"an entry of {name} (fix it and adopt again, or exports leave it out): {problem}"
+                    for problem in problems]
     pages = [f for f in found if f.form in ("markdown", "html")]
     if pages and not named:
         # A page that lists the papers by hand is what the site shows; paper pages beside it are not rendered
@@ -96,10 +80,38 @@ def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str
             found.remove(f)
             skipped.append(f"{f.name}: not shown on the site ({pages[0].name} lists the papers by hand)")
     if not found and not named:
-        places = ", ".join(sorted({p for kind in (cfg.site_kind,) for p in USUAL_PLACES[kind]}))
-        raise UsageError(f"no publication list found in {cfg.site_root} (looked at {places} and the configured "
-                         "exports); name the file: pubsync adopt PATH")
+        raise UsageError(f"no publication list found in {cfg.site_root} (looked at "
+                         f"{', '.join(USUAL_PLACES[cfg.site_kind])} and the configured exports); name the file: "
+                         "pubsync adopt PATH")
     return found, skipped
+
+
+class _NoList(Exception):
+    """The file holds no list to adopt; str(e) says why."""
+
+
+def _read(path: Path, name: str) -> tuple[SiteFile, list[str]]:
+    """The file's entries, and one line per BibTeX entry that could not be read. Raises _NoList."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+    if any(mark in text for mark in _WRITTEN_BY_PUBSYNC) and "\nadopted: true\n" not in text:
+        raise _NoList("written by pubsync, not by hand")
+    try:
+        raws, problems = site.read(text.encode("utf-8"), name)
+        if problems and not raws:
+            raise SourceError(problems[0])
+        for raw in raws:
+            site.parse(raw)
+    except (SourceError, ValueError, KeyError, StopIteration) as e:
+        raise _NoList(str(e).removeprefix(f"{name}: ")) from None
+    if not raws:
+        raise _NoList("no publication entries found in it; name the file that holds the list")
+    form = site.form_of(name, text)
+    if form == "data" and all(_PAPERS_YML_KEYS <= set(json.loads(raw.payload)["item"]) for raw in raws):
+        raise _NoList("pubsync's own papers.yml (written by the papers-yml export), not by hand")
+    return SiteFile(path, name, form, raws), problems
 
 
 def _expand(paths: list[Path]) -> list[Path]:

@@ -75,3 +75,13 @@ def test_site_entry_and_source_record_are_one_work_with_the_sites_venue(site):
     assert guest in titles, sorted(titles)[:5]
     assert entries[titles[guest]].fields["journal"] == "SIGACT News"
     assert len(entries) == 118                           # 117 of the site + the one only the source had
+
+
+def test_the_source_order_for_display_fields_is_configurable(site):
+    """`[merge] venue` with the BibTeX source before the site: that paper shows DBLP's condensed venue instead."""
+    (site / "config.toml").write_text((site / "config.toml").read_text() + '\n[merge]\nvenue = ["bibtex", "site"]\n')
+    assert run("adopt", cwd=site).returncode == 0
+    assert run("import", "bibtex", str(site.parent / "condensed.bib"), cwd=site).returncode == 0
+    explained = run("explain", SHARED, cwd=site)
+    assert explained.returncode == 0, explained.stderr
+    assert re.search(rf"venue\s+STOC\s+← bibtex:{SHARED}", explained.stdout), explained.stdout   # {{STOC}} in the file

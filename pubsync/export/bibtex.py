@@ -125,10 +125,10 @@ def fields(work: Work, ctx) -> tuple[str, list[tuple[str, str]]]:
         add("eprint", latex.raw_id(arxiv))
         if "eprinttype" not in extra:         # biblatex's name for it, when the site wrote that one
             add("archiveprefix", "arXiv")
-    elif extra.get("eprint"):                 # another repository's id (ECCC, HAL), adopted as written
-        add("eprint", latex.raw_id(_value(extra["eprint"])))
         if "primaryclass" in extra:
             add("primaryclass", latex.raw_id(_value(extra["primaryclass"])))
+    elif extra.get("eprint"):                 # another repository's id (ECCC, HAL), adopted as written
+        add("eprint", latex.raw_id(_value(extra["eprint"])))
     if opts["abstract"]:
         add("abstract", latex.escape(v.abstract, enc))
     for name in STANDARD_EXTRAS:

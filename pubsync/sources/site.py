@@ -18,8 +18,7 @@ import json
 from pathlib import PurePosixPath
 
 from pubsync.records import Record
-from pubsync.sources import RawRecord, SourceError
-from pubsync.sources import bibtex
+from pubsync.sources import RawRecord, SourceError, bibtex, site_data, site_lists, site_pages
 
 NAME = "site"
 FORMS = ("bibtex", "academicpages", "data", "markdown", "html")
@@ -34,8 +33,7 @@ def form_of(name: str, text: str) -> str:
     if suffix in (".yml", ".yaml", ".json"):
         return "data"
     if suffix in (".md", ".markdown"):
-        from pubsync.sources.site_pages import is_paper_page
-        return "academicpages" if is_paper_page(text) else "markdown"
+        return "academicpages" if site_pages.is_paper_page(text) else "markdown"
     if suffix in (".html", ".htm"):
         return "html"
     raise SourceError(f"{name}: pubsync cannot adopt a {suffix or 'suffix-less'} file; adopt .bib, .md, .html, "
@@ -66,11 +64,9 @@ def read(data: bytes, name: str) -> tuple[list[RawRecord], list[str]]:
     elif form == "academicpages":
         entries = [(PurePosixPath(name).stem, {"text": text})]
     elif form == "data":
-        from pubsync.sources.site_data import items
-        entries = items(text, name)
+        entries = site_data.items(text, name)
     else:
-        from pubsync.sources.site_lists import items as list_items
-        entries = list_items(text, form, name)
+        entries = site_lists.items(text, form, name)
     return [RawRecord(source=NAME, source_id=f"{name}#{key}", content_type="json",
                       payload=json.dumps({"form": form, "file": name, **payload}, ensure_ascii=False, sort_keys=True))
             for key, payload in entries], problems
@@ -85,14 +81,11 @@ def parse(raw: RawRecord) -> list[Record]:
         site = {"key": entry.key, "entry_type": rec.extra["entry_type"], "venue_field": rec.extra["venue_field"]}
         rec.extra = {"fields": rec.extra["fields"]}
     elif form == "academicpages":
-        from pubsync.sources.site_pages import page_record
-        rec, site = page_record(payload["text"], NAME, raw.source_id)
+        rec, site = site_pages.page_record(payload["text"], NAME, raw.source_id)
     elif form == "data":
-        from pubsync.sources.site_data import item_record
-        rec, site = item_record(payload["item"], NAME, raw.source_id)
+        rec, site = site_data.item_record(payload["item"], NAME, raw.source_id)
         site["group"], site["position"] = payload.get("group", {}), payload.get("position", 0)
     else:
-        from pubsync.sources.site_lists import item_record as list_record
-        rec, site = list_record(payload, NAME, raw.source_id)
+        rec, site = site_lists.item_record(payload, NAME, raw.source_id)
     rec.extra["site"] = {"form": form, "file": payload["file"], **site}
     return [rec]

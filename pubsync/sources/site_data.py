@@ -10,6 +10,8 @@ from typing import Any
 
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.sources import SourceError
+from pubsync.sources.site_lists import parse_authors
+from pubsync.sources.site_pages import jekyll_yaml
 
 TITLE_KEYS = ("title", "name")
 VENUE_KEYS = ("venue", "booktitle", "journal", "conference", "publication", "container-title")
@@ -27,8 +29,6 @@ def _load(text: str, name: str) -> Any:
         except json.JSONDecodeError as e:
             raise SourceError(f"{name}: not JSON: {e}") from None
     from ruamel.yaml.error import YAMLError
-
-    from pubsync.sources.site_pages import jekyll_yaml
     try:
         return jekyll_yaml().load(text)
     except YAMLError as e:
@@ -70,7 +70,6 @@ def items(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _authors(value: Any) -> tuple[list, bool]:
-    from pubsync.sources.site_lists import parse_authors
     if isinstance(value, list):
         names = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in value]
         return parse_authors(", ".join(n.replace(",", " ") for n in names if n))

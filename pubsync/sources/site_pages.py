@@ -8,6 +8,7 @@ from typing import Any
 
 from pubsync.records import Author, Record, canonical_arxiv, canonical_doi
 from pubsync.sources import SourceError
+from pubsync.sources.site_lists import parse_authors
 
 
 def jekyll_yaml():
@@ -50,7 +51,6 @@ def is_paper_page(text: str) -> bool:
 
 
 def page_record(text: str, source: str, source_id: str) -> tuple[Record, dict[str, Any]]:
-    from pubsync.sources.site_lists import parse_authors
     fm, body = front_matter(text)
     rec = Record(source=source, source_id=source_id, title=" ".join(str(fm.get("title", "")).split()),
                  venue=" ".join(str(fm.get("venue", "") or "").split()))
