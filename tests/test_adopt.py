@@ -253,3 +253,20 @@ def test_one_broken_entry_does_not_hide_the_others(alfolio):
     assert "adopted 2 entries from _bibliography/papers.bib (bibtex)" in adopted.stdout
     warning = [line for line in adopted.stderr.splitlines() if "10.1145/3627703.3650074" in line]
     assert len(warning) == 1 and "duplicate title field" in warning[0] and "fix it and adopt again" in warning[0]
+
+
+def test_the_owners_spelling_of_their_own_name_is_kept(realdata, tmp_path):
+    """al-folio's template list (alshedivat/al-folio): the owner writes themselves "Einstein, A."; the config names
+    them "Albert Einstein". The adopted entries keep "Einstein, A." (read by hand), and the diff is formatting only."""
+    site = tmp_path / "site"
+    (site / "_bibliography").mkdir(parents=True)
+    shutil.copy(realdata / "sites/alshedivat__al-folio/_bibliography/papers.bib", site / "_bibliography")
+    (site / "config.toml").write_text('[site]\nkind = "al-folio"\n\n[[people]]\nname = "Albert Einstein"\n')
+    assert run("adopt", cwd=site).returncode == 0
+    diff = run("diff", "--format", "bibtex", cwd=site)
+    assert "note: _bibliography/papers.bib: formatting only" in diff.stdout, diff.stdout
+    assert run("export", "--format", "bibtex", cwd=site).returncode == 0
+    entries = _entries(site / "_bibliography" / "papers.bib")
+    assert entries["PhysRev.47.777"][2] == ["Einstein, A.", "Podolsky, B.", "Rosen, N."]
+    assert entries["einstein1905movement"][2] == ["Einstein, A."]
+    assert len(entries) == 7

@@ -185,9 +185,10 @@ def view(work: Work, people: list, site_kind: str) -> View:
     """The work's text on one line, its dates, its authors with the site's people marked, its links."""
     parts = date_parts(work)
     authors = []
+    as_the_site_spells = work.provenance.get("authors", "").startswith("site:")   # adopted: the owner's spelling
     for author, person in zip(work.authors, owners(work, people)):
         family, given, display, marks = author_parts(author)
-        if person is not None:
+        if person is not None and not as_the_site_spells:
             family, given = split_name(person.name)
             display = person_display(person.name)
         authors.append(AuthorView(family, given, one_line(display), marks, person is not None))
