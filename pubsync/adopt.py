@@ -23,7 +23,8 @@ from pubsync.store import Store
 USUAL_PLACES = {
     "al-folio": ["_bibliography/*.bib"],
     "academicpages": ["_publications/*.md", "_pages/publications.md"],
-    "hugo": ["data/publications.yaml", "data/publications.yml", "data/papers.yaml", "data/publications.json"],
+    "hugo": ["data/publications.yaml", "data/publications.yml", "data/papers.yaml", "data/publications.json",
+             "content/publication/*/index.md", "content/publications/*/index.md"],        # Hugo Blox: a page each
     "yaml": ["_data/papers.yml", "_data/publications.yml", "_data/publications.json"],
     "plain": ["*.bib", "publications.json", "publications.md", "publications.html", "index.html", "index.md"],
 }

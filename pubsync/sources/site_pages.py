@@ -61,7 +61,8 @@ def page_record(text: str, source: str, source_id: str) -> tuple[Record, dict[st
         rec.date = str(date or fm.get("year"))[:10]
         rec.year = int(rec.date[:4])
     if not rec.venue:
-        rec.venue = " ".join(str(fm.get("container-title") or fm.get("booktitle") or fm.get("journal") or "").split())
+        rec.venue = " ".join(str(fm.get("container-title") or fm.get("booktitle") or fm.get("journal")
+                                 or fm.get("publication") or "").split())     # Hugo Blox: publication
     issued = fm.get("issued")
     if not rec.year and isinstance(issued, dict) and issued.get("date-parts"):     # CSL: issued: {date-parts: [[Y, M, D]]}
         parts = [int(p) for p in issued["date-parts"][0] if str(p).isdigit()]
