@@ -270,3 +270,22 @@ def test_the_owners_spelling_of_their_own_name_is_kept(realdata, tmp_path):
     assert entries["PhysRev.47.777"][2] == ["Einstein, A.", "Podolsky, B.", "Rosen, N."]
     assert entries["einstein1905movement"][2] == ["Einstein, A."]
     assert len(entries) == 7
+
+
+def test_the_readme_adopt_examples_load(tmp_path):
+    from pubsync.config import load_config
+    from tests.conftest import REPO
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## An existing site", 1)[1].split("\n## ", 1)[0]
+    blocks = [part.split("```", 1)[0] for part in section.split("```toml")[1:]]
+    assert len(blocks) == 2
+    for block in blocks:
+        path = tmp_path / "config.toml"
+        path.write_text('[[people]]\nname = "Josiah Carberry"\n\n' + block)
+        cfg = load_config(path, env={})
+        assert cfg.export_options.get("bibtex", {}).get("files", {}).get("conference-paper") == "confs.bib" \
+            or cfg.formats == ["site-data"]
+    path.write_text('[export.bibtex]\nfiles = { preprint = "../up.bib" }\n')
+    bad = run("adopt", "--help", cwd=tmp_path)                        # help never reads the config
+    assert bad.returncode == 0
+    broken = run("diff", cwd=tmp_path)
+    assert broken.returncode == 2 and "files.preprint" in broken.stderr and "Traceback" not in broken.stderr
