@@ -82,7 +82,7 @@ def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str
             skipped.append(f"{f.name}: not shown on the site ({pages[0].name} lists the papers by hand)")
     if not found and not named:
         raise UsageError(f"no publication list found in {cfg.site_root} (looked at "
-                         f"{', '.join(USUAL_PLACES[cfg.site_kind])} and the configured exports); name the file: "
+                         f"{', '.join(USUAL_PLACES[_kind(cfg)])} and the configured exports); name the file: "
                          "pubsync adopt PATH")
     return found, skipped
 
@@ -140,13 +140,21 @@ def _default_places(cfg: Config) -> list[Path]:
             places += sorted(target.glob("*.md"))
         elif target.is_file():
             places.append(target)
-    for pattern in USUAL_PLACES.get(cfg.site_kind, []):
+    for pattern in USUAL_PLACES.get(_kind(cfg), []):
         places += sorted(root.glob(pattern))
     unique: dict[Path, None] = {}
     for path in places:
         if path.is_file():
             unique.setdefault(path.resolve(), None)
     return list(unique)
+
+
+def _kind(cfg: Config) -> str:
+    """The site kind: the config's, or (running without a config file) the one `pubsync init` would detect."""
+    if cfg.path is not None:
+        return cfg.site_kind
+    from pubsync.init import detect_site
+    return detect_site(Path(cfg.site_root)).kind
 
 
 def _site_name(path: Path, root: Path) -> str:
