@@ -13,7 +13,7 @@ from typing import Any
 
 from pubsync.errors import ExportError
 from pubsync.export import yamlout
-from pubsync.export.view import one_line
+from pubsync.export.markup import plain, rich
 from pubsync.records import Work
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,7 +27,7 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
     for work in works:                  # a later work with the same paper key replaces an earlier one
         key = paper_key(work, ctx)
         if key and work.citations.get("scholar") is not None:
-            papers[key] = {"citations": int(work.citations["scholar"]), "title": one_line(work.title),
+            papers[key] = {"citations": int(work.citations["scholar"]), "title": plain(rich(work.title)),
                            "year": str(work.year) if work.year else ""}
     data = {"metadata": {"last_updated": ctx.data_date}, "papers": dict(sorted(papers.items()))}
     return {"": yamlout.dump(data).encode("utf-8")}
