@@ -252,5 +252,5 @@ def rich_md(nodes: Rich) -> str:
 
 
 def rich_csl(nodes: Rich) -> str:
-    """CSL-JSON rich text: CSL's tags, the text as it is."""
-    return render_rich(nodes, str, CSL_TAGS)
+    """CSL-JSON rich text: CSL's tags; the text as it is but for < and >, as entities, so no text reads as a tag."""
+    return render_rich(nodes, lambda t: t.replace("<", "&lt;").replace(">", "&gt;"), CSL_TAGS)
