@@ -272,3 +272,72 @@ def init_site(directory: Path, orcid: str, *, kind: str = "", config_name: str =
 def _existing_targets(root: Path, kind: str) -> list[str]:
     """Export targets already present: the first sync replaces them, so the user should look at `pubsync diff` first."""
     return [rel for fmt in DEFAULT_FORMATS[kind] if (root / (rel := default_path(fmt, kind))).exists()]
+
+
+# ---- the nightly workflow -----------------------------------------------------------------------------
+
+WORKFLOW_PATH = Path(".github") / "workflows" / "pubsync.yml"
+WORKFLOW_SECRETS = (("OPENALEX_API_KEY", "required: OpenAlex asks for a key since 2026 (free, openalex.org)"),
+                    ("S2_API_KEY", "optional: a Semantic Scholar key raises its rate limit"))
+
+
+def render_workflow(config_name: str = "config.toml") -> str:
+    """The site's `.github/workflows/pubsync.yml`: the pubsync Action on a nightly schedule and the Run button."""
+    from pubsync import __version__
+    config_line = f"          config: {config_name}\n" if config_name != "config.toml" else ""
+    return f"""\
+# pubsync nightly: pull the sources, merge, rewrite the publication files, and open a pull request when they
+# changed. Written by `pubsync init --workflow`; see pubsync's docs/ci.md.
+# Secrets (Settings → Secrets and variables → Actions): OPENALEX_API_KEY, optionally S2_API_KEY.
+# Also: Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".
+name: pubsync nightly
+
+on:
+  schedule:
+    - cron: "17 4 * * *"            # daily at 04:17 UTC (off the hour: on-the-hour schedules are delayed the most)
+  workflow_dispatch:                 # the "Run workflow" button
+
+permissions:
+  contents: write                    # push the pull request's branch
+  pull-requests: write               # open or update the pull request
+  actions: write                     # keepalive: re-enable this schedule before GitHub's 60-day inactivity cut-off
+
+concurrency:                         # never two syncs at once: they share one cached database
+  group: pubsync-nightly
+  cancel-in-progress: false
+
+jobs:
+  sync:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pubsync/pubsync@v{__version__}
+        env:
+          OPENALEX_API_KEY: ${{{{ secrets.OPENALEX_API_KEY }}}}
+          S2_API_KEY: ${{{{ secrets.S2_API_KEY }}}}
+          ORCID_TOKEN: ${{{{ secrets.ORCID_TOKEN }}}}
+        with:
+{config_line}          python-version: "3.12"
+          pull-request: "true"
+          # token: ${{{{ secrets.PUBSYNC_PR_TOKEN }}}}   # to have your other workflows run on pubsync's pull requests
+"""
+
+
+def write_workflow(directory: Path, config_name: str = "config.toml", force: bool = False,
+                   config_given: bool = False) -> Path:
+    """Write `.github/workflows/pubsync.yml` under `directory`; UsageError (exit 2) when one exists and not `force`.
+    Unless the config's name was given, a site whose config.toml is its generator's and that has a pubsync.toml
+    (what `pubsync init` writes for Hugo) gets a workflow that names pubsync.toml."""
+    if not config_given and config_name == "config.toml" and not _is_pubsync_config(directory / "config.toml") \
+            and (directory / FALLBACK_CONFIG_NAME).is_file():
+        config_name = FALLBACK_CONFIG_NAME
+    if not directory.is_dir():
+        raise UsageError(f"--dir: {directory} is not a folder; create it or point --dir at your site's root")
+    path = directory / WORKFLOW_PATH
+    if path.exists() and not force:
+        raise UsageError(f"{path}: a workflow already exists; pubsync init never overwrites one — edit it, or pass "
+                         "--force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, render_workflow(config_name).encode("utf-8"))
+    return path
