@@ -2,6 +2,7 @@
 as GitHub runs them (with a stand-in `pubsync`/`gh` where the real one would need the network or GitHub), the PR
 body carrying the run summary and the real review queue, and the workflow init writes using the Action's inputs."""
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -152,3 +153,10 @@ def test_init_without_orcid_or_workflow_is_a_usage_error(tmp_path):
     proc = run("init", cwd=tmp_path)
     assert proc.returncode == 2 and "--orcid is required" in proc.stderr
     assert not (tmp_path / ".github").exists() and not (tmp_path / "config.toml").exists()
+
+
+def test_ci_md_documents_every_input_of_the_action():
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", text, re.M))
+    assert documented == set(ACTION["inputs"])
+    assert "60 days" in text and "pubsync init --workflow" in text
