@@ -129,3 +129,11 @@ def test_jekyll_unescaped_title_loop_shows_markup_and_runs_no_script(tmp_path):
     assert "<i>Pinus radiata</i>" in page and "H<sub>2</sub>O" in page
     assert '<span class="title">Safe &lt;script&gt;alert(&#x27;d&#x27;)&lt;/script&gt;title</span>' in page
     assert '<span class="title">Safe title</span>' in page          # the script went with its content
+
+
+def test_citation_keys_and_slugs_take_the_words_not_the_markup():
+    from pubsync.citekeys import base_key
+    w = work("x", "<i>Pinus radiata</i> growth <script>alert(1)</script>")
+    assert base_key(w) == "lee2024pinus"
+    assert list(render("academicpages", [w], ctx("academicpages"))) == ["2024-01-02-pinus-radiata-growth.md"]
+    assert sorted(render("hugoblox", [w], ctx("hugo"))) == ["pinus-radiata-growth/cite.bib", "pinus-radiata-growth/index.md"]
