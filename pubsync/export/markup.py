@@ -148,11 +148,14 @@ class _MathFlattener(HTMLParser):
         pass
 
 
-@lru_cache(maxsize=1 << 14)
 def sanitize(text: object) -> str:
     """Source text → HTML holding only the allowed inline markup, on one line. Scripts and styles go with their
     content, every other tag goes and its text stays, MathML becomes its text (sub/superscripts kept)."""
-    text = one_line(text)
+    return _sanitize(one_line(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _sanitize(text: str) -> str:
     if "<" not in text and "&" not in text:
         return text
     if "<" in text:
@@ -192,10 +195,14 @@ class _TreeBuilder(HTMLParser):
             kids.append(data)
 
 
-@lru_cache(maxsize=1 << 14)
 def rich(text: object) -> Rich:
     """Source text → its sanitized inline markup as a tree: ('plain ', ('i', ('Pinus radiata',)), ' text')."""
-    clean = sanitize(text)
+    return _rich(one_line(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _rich(text: str) -> Rich:
+    clean = _sanitize(text)
     if "<" not in clean and "&" not in clean:
         return (clean,) if clean else ()
     builder = _TreeBuilder()
