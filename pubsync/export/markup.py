@@ -10,8 +10,6 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
-import nh3
-
 from pubsync.export.view import View, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|$~^])")
@@ -163,6 +161,7 @@ def _sanitize(text: str) -> str:
         flattener.feed(text)
         flattener.close()
         text = "".join(flattener.out)
+    import nh3       # here, not at the top: most titles hold no markup, and keys and sorting need no extension
     cleaned = nh3.clean(text, tags=ALLOWED_TAGS, attributes={"span": {"style"}}, attribute_filter=_keep_small_caps,
                         clean_content_tags={"script", "style"}, strip_comments=True, link_rel=None,
                         url_schemes=set())
