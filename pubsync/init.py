@@ -133,10 +133,23 @@ def _merge_examples() -> str:
             f"# title = [{title_order}]   # the source that wins a field (also authors, venue, date, …)")
 
 
+HUGO_BLOX_FOLDERS = ("content/publication", "content/publications")   # Wowchemy/Hugo Blox, and newer Hugo Blox
+
+
+def hugo_blox_folder(root: Path) -> str:
+    """The publication folder of a Hugo Blox (Wowchemy) site, '' when there is none."""
+    return next((rel for rel in HUGO_BLOX_FOLDERS if (root / rel).is_dir()), "")
+
+
 def render_config(orcid: str, kind: str, name: str = "", scholar: str = "", email: str = "",
-                  evidence: list[str] | None = None) -> str:
-    """The commented config.toml text. `orcid` must already be canonical."""
-    formats = ", ".join(_toml_str(f) for f in DEFAULT_FORMATS[kind])
+                  evidence: list[str] | None = None, hugo_blox: str = "") -> str:
+    """The commented config.toml text. `orcid` must already be canonical. `hugo_blox`: the site's Hugo Blox
+    publication folder; its page bundles are then the export."""
+    formats = ", ".join(_toml_str(f) for f in (["hugoblox"] if hugo_blox else DEFAULT_FORMATS[kind]))
+    export_example = (f'[export.hugoblox]\npath = {_toml_str(hugo_blox)}   # one page bundle per work; bundles you wrote '
+                      'are never touched\n# author_pages = { "Your Name" = "admin" }   # you, as your author page'
+                      if hugo_blox else '# [export.bibtex]\n# path = "_bibliography/papers.bib"   # where a format is '
+                      'written, relative to the site root')
     detected = f"  (detected from {', '.join(evidence)})" if evidence else ""
     name_line = f"name = {_toml_str(name)}" if name else 'name = "Your Name"            # CHANGE ME: as your site shows it'
     scholar_line = (f"scholar = {_toml_str(scholar)}           # Google Scholar user id (from your site's config)"
@@ -176,8 +189,7 @@ orcid = {_toml_str(orcid)}
 [export]
 formats = [{formats}]
 # exclude_types = ["dataset", "other"]
-# [export.bibtex]
-# path = "_bibliography/papers.bib"   # where a format is written, relative to the site root
+{export_example}
 
 [curation]
 path = "curation.toml"          # your decisions and site extras (selected, pdf, code, …); pubsync never rewrites your edits
@@ -255,8 +267,12 @@ def init_site(directory: Path, orcid: str, *, kind: str = "", config_name: str =
     person_name = name.strip() or owner.name
     if not person_name:
         notes.append(f"set your name in {config_path.name} ([[people]] name): it marks you in author lists")
+    hugo_blox = hugo_blox_folder(directory) if chosen == "hugo" else ""
+    if hugo_blox:
+        notes.append(f"{hugo_blox}/ holds Hugo Blox page bundles: the config writes one per work there (hugoblox); "
+                     "bundles without 'generated_by: pubsync' are never touched")
     text = render_config(bare, chosen, name=person_name, scholar=owner.scholar, email=email.strip(),
-                         evidence=layout.evidence if chosen == layout.kind else None)
+                         evidence=layout.evidence if chosen == layout.kind else None, hugo_blox=hugo_blox)
     write_atomic(config_path, text.encode("utf-8"))
 
     curation_path: Path | None = directory / "curation.toml"

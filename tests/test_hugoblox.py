@@ -112,3 +112,17 @@ def test_hugo_builds_the_bundles(tmp_path):
     every_page = "".join(p.read_text(encoding="utf-8") for p in out.glob("*/index.html"))
     assert "<script" not in every_page and "onerror" not in every_page and "javascript:" not in every_page
     assert "SITE-TITLE-MARKER" not in every_page
+
+
+@pytest.mark.parametrize("folder", ["content/publication", "content/publications"])
+def test_init_on_a_hugo_blox_site_exports_bundles_into_its_folder(tmp_path, folder):
+    from pubsync.config import load_config
+    from tests.clihelp import run
+    (tmp_path / "hugo.toml").write_text("baseURL = 'https://example.org/'\n")
+    (tmp_path / folder / "my-paper").mkdir(parents=True)
+    proc = run("init", "--orcid", "0000-0002-1825-0097", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Hugo Blox page bundles" in proc.stderr
+    cfg = load_config(tmp_path / "config.toml", env={})
+    assert cfg.site_kind == "hugo" and cfg.formats == ["hugoblox"]
+    assert cfg.export_options["hugoblox"]["path"] == folder
