@@ -137,3 +137,12 @@ def test_citation_keys_and_slugs_take_the_words_not_the_markup():
     assert base_key(w) == "lee2024pinus"
     assert list(render("academicpages", [w], ctx("academicpages"))) == ["2024-01-02-pinus-radiata-growth.md"]
     assert sorted(render("hugoblox", [w], ctx("hugo"))) == ["pinus-radiata-growth/cite.bib", "pinus-radiata-growth/index.md"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_mathml_leaves_no_math_markup_in_any_format(fmt):
+    w = Work(**{**work("math2024", MATHML).__dict__, "ids": {"scholar": "U:P"}, "citations": {"scholar": 1}})
+    site_kind = "academicpages" if fmt == "academicpages" else "al-folio"
+    text = "".join(b.decode() for b in render(fmt, [w], ctx(site_kind)).values())
+    assert "Water H" in text and "mml" not in text and "<math" not in text and "<mi>" not in text
+    assert "e^3" not in text and "x-tex" not in text          # the TeX annotation is not shown twice
