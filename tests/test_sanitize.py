@@ -146,3 +146,16 @@ def test_mathml_leaves_no_math_markup_in_any_format(fmt):
     text = "".join(b.decode() for b in render(fmt, [w], ctx(site_kind)).values())
     assert "Water H" in text and "mml" not in text and "<math" not in text and "<mi>" not in text
     assert "e^3" not in text and "x-tex" not in text          # the TeX annotation is not shown twice
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_identifier_cannot_break_out_of_an_attribute(fmt):
+    """Any ORCID user can type a DOI; DOIs may hold quotes and angle brackets. Written percent-encoded."""
+    doi = '10.1000/x"onmouseover="alert(1)<script>alert(2)</script>'
+    w = Work(**{**work("doi2024", "A title").__dict__, "ids": {"doi": doi, "scholar": "U:P"},
+                "citations": {"scholar": 1}})
+    site_kind = "academicpages" if fmt == "academicpages" else "al-folio"
+    text = "".join(b.decode() for b in render(fmt, [w], ctx(site_kind)).values())
+    assert "<script" not in text and 'x"onmouseover' not in text and 'x\\"onmouseover' not in text
+    if fmt in ("papers-yml", "csl-json", "bibtex", "hugoblox"):
+        assert "10.1000/x%22onmouseover=%22alert(1)%3Cscript%3Ealert(2)%3C/script%3E" in text

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from pubsync.export.markup import rich_csl
-from pubsync.export.view import View, safe_url, view
+from pubsync.export.view import View, safe_id, safe_url, view
 from pubsync.records import Work
 
 CSL_TYPES = {
@@ -47,7 +47,7 @@ def csl_item(work: Work, v: View, abstract: bool = True, mark_self: bool = False
         item["container-title"] = markup(v.venue_rich)
     doi = work.ids.get("doi")
     if doi:
-        item["DOI"] = doi
+        item["DOI"] = safe_id(doi)
     arxiv = work.ids.get("arxiv")
     url = safe_url(work.url) or safe_url(work.links.get("arxiv", "")) or \
         safe_url(f"https://arxiv.org/abs/{arxiv}" if arxiv else "") or safe_url(f"https://doi.org/{doi}" if doi else "")

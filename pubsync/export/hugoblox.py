@@ -18,7 +18,7 @@ from dataclasses import replace
 from pubsync.export import bibtex, validate_options, yamlout
 from pubsync.export.csl import CSL_TYPES
 from pubsync.export.markup import rich_html
-from pubsync.export.view import View, short_venue, view
+from pubsync.export.view import View, safe_id, short_venue, view
 from pubsync.names import owners, slugify
 from pubsync.records import Work
 
@@ -70,7 +70,7 @@ def page(work: Work, v: View, ctx) -> bytes:
         fm["publication_short"] = rich_html(short)
     if v.abstract:
         fm["abstract"] = rich_html(v.abstract_rich)
-    doi = work.ids.get("doi", "")
+    doi = safe_id(work.ids.get("doi", ""))
     if doi:
         fm["doi"] = doi
     fm["featured"] = bool(work.extra.get("selected"))

@@ -103,8 +103,10 @@ def markup(text: str) -> str:
 
 
 def raw_id(text: str) -> str:
-    """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold percent-encoded."""
-    return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold and those that would
+    break out of a template's attribute (" < >) percent-encoded."""
+    return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D") \
+        .replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
 
 
 _MACROS = {"i": "textit", "b": "textbf", "sub": "textsubscript", "sup": "textsuperscript", "sc": "textsc"}

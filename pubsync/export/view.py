@@ -91,6 +91,17 @@ def safe_url(value: object) -> str:
     return url_quote(url, safe="/:?#[]@!$&'()*+,;=%-._~", errors="replace")
 
 
+_ID_UNSAFE = {'"': "%22", "'": "%27", "<": "%3C", ">": "%3E", "`": "%60"}
+
+
+def safe_id(value: object) -> str:
+    """An identifier (DOI, arXiv id, …) that cannot break out of an attribute or form a tag when a template prints
+    it unescaped: quotes, angle brackets and backticks percent-encoded, as a resolver reads them. DOIs may hold them
+    (SICI DOIs have < and >), and any ORCID user can type one."""
+    text = one_line(value)
+    return "".join(_ID_UNSAFE.get(c, c) for c in text) if any(c in text for c in _ID_UNSAFE) else text
+
+
 def site_file(value: str, kind: str, site_kind: str) -> str:
     """A bare file name where the site keeps such files: al-folio's own rule ('paper.pdf' in `pdf` means
     /assets/pdf/paper.pdf), academicpages' /files/ folder; other site kinds get the value as is."""
