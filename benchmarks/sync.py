@@ -45,8 +45,8 @@ def main() -> int:
     missing_dois = world.n - len(world.openalex_listed)
     bounds = {
         "orcid": (1 + math.ceil(n_claims / 100), f"1+ceil(N/100), N={n_claims} put-codes"),
-        "openalex": (math.ceil(world.n / 200) + math.ceil(missing_dois / 100),
-                     f"ceil(N/200)+ceil(D/100), N={world.n}, D={missing_dois}"),
+        "openalex": (math.ceil(world.n / 100) + math.ceil(missing_dois / 100),
+                     f"ceil(N/100)+ceil(D/100), N={world.n}, D={missing_dois}"),
         "arxiv": (math.ceil(len(world.arxiv_ids) / 100), f"ceil(A/100), A={len(world.arxiv_ids)}"),
         "scholar": (math.ceil(world.n / 100), f"ceil(N/100), N={world.n}"),
     }

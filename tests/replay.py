@@ -396,9 +396,12 @@ class SyntheticProfile:
             return 400, {}, {"error": "Invalid query parameters error.", "message": f"bad filter {filt}"}
         listed = self.openalex_listed
         cursor = query.get("cursor", "")
-        start = 0 if cursor == "*" else int(cursor.removeprefix("c") or 0)
+        if "page" in query:                      # basic paging (no API key): no next_cursor in the answer
+            start = (int(query["page"]) - 1) * per_page
+        else:
+            start = 0 if cursor == "*" else int(cursor.removeprefix("c") or 0)
         page = listed[start:start + per_page]
-        nxt = f"c{start + per_page}" if page else None
+        nxt = f"c{start + per_page}" if page and "page" not in query else None
         return 200, {}, {"meta": {"count": len(listed), "page": None, "per_page": per_page, "next_cursor": nxt},
                          "results": [self.openalex_work(i) for i in page]}
 
