@@ -30,6 +30,7 @@ from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, do
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, MergeSettings
+from pubsync.venues import apply_display_venue
 
 PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
 
@@ -234,6 +235,7 @@ def merge_group(records: list[Record], feats: list[Features], settings: MergeSet
         work.counts_by_year = dict(sorted(best.counts_by_year.items()))
         work.provenance["counts_by_year"] = best.ref
 
+    apply_display_venue(work, records)          # "ICLR 2025" + venue_full (venues.py)
     work.versions = _versions(records, kinds)
     work.records = sorted(r.ref for r in records)
     work.provenance = {k: v for k, v in work.provenance.items() if v}

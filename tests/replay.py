@@ -243,10 +243,10 @@ def read_cassette(path: str | Path) -> list[Interaction]:
     out = []
     for item in items:
         req, resp = item["request"], item["response"]
-        status = resp.get("status")
+        status = resp.get("status") or resp.get("status_code")       # vcrpy / R vcr; the httpx layout
         if isinstance(status, dict):
             status = status.get("code") or status.get("status_code")
-        body = resp.get("body") or {}
+        body = resp.get("body") or resp.get("content") or {}
         if isinstance(body, dict):
             raw = body.get("string")
             if raw is None and body.get("base64_string"):

@@ -110,11 +110,13 @@ def _raws_from_bibtex(text: str, name: str) -> list[RawRecord]:
     except PybtexError as e:
         raise SourceError(f"{name}: not BibTeX pybtex can read: {' '.join(str(e).split())}") from None
     raws = []
+    # a "with crossref" export adds the proceedings its papers cite: not publications of the person
+    cited = {str(e.fields.get("crossref", "")).lower() for e in bib.entries.values()} - {""}
     for key, entry in bib.entries.items():
         dblp_key = key.removeprefix("DBLP:")
         tag = entry.type.lower()
-        if tag not in ELEMENTS or tag == "proceedings" and not entry.persons.get("editor"):
-            continue              # the crossref'ed proceedings of a "with crossref" export: not the person's paper
+        if tag not in ELEMENTS or key.lower() in cited:
+            continue
         element = ET.Element(tag, {"key": dblp_key})
         if entry.fields.get("journal") == "CoRR" or entry.fields.get("eprinttype", "").lower() == "arxiv":
             element.set("publtype", "informal")

@@ -262,6 +262,10 @@ def parse(raw: RawRecord) -> list[Record]:
         extra["openalex_type"] = work["type"]
     if work.get("is_retracted") is True:
         extra["retracted"] = True
+    if source.get("issn_l"):
+        extra["issn"] = str(source["issn_l"])
+    if canonical_openalex(source.get("id"), "S"):
+        extra["openalex_source"] = canonical_openalex(source.get("id"), "S")
     field = ((work.get("primary_topic") or {}).get("field") or {}).get("display_name")
     if field:
         extra["field"] = field
