@@ -76,6 +76,17 @@ def _decision_pairs(decisions: Iterable[Decision], records: list[Record]) -> tup
     return same, different
 
 
+def _distinct_within_source(records: list[Record]) -> list[tuple[int, int]]:
+    """Pairs of records a curated source lists as two publications (`extra["distinct_within_source"]`, e.g. DBLP's
+    AAMAS extended abstract and IJCAI paper of one title): never one work. Only same-titled pairs can match at all,
+    so only those are listed."""
+    by_title: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if r.extra.get("distinct_within_source"):
+            by_title[(r.source, " ".join(fold(r.title).split()[:6]))].append(i)
+    return [(i, j) for group in by_title.values() for n, i in enumerate(group) for j in group[n + 1:]]
+
+
 # ---- field selection ------------------------------------------------------------------------------
 
 def _is_self_claim(record: Record, people: set[str]) -> bool:
@@ -312,6 +323,7 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
             for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
+    different += _distinct_within_source(recs)
     match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
     clustering = cluster(feats, forced=same, cannot=different, settings=match)
 

@@ -18,9 +18,11 @@ from pubsync.normalize import fold
 from pubsync.records import Record, Work
 
 _FINDINGS = re.compile(r"\bfindings\b", re.I)
+_WORKSHOP = re.compile(r"\(Workshops?\)")
 _DBLP_PART = re.compile(r"\s*\((?:\d+|[A-Za-z ]*Findings[A-Za-z ]*|Workshops?|Short Papers|Long Papers)\)\s*$")
 _YEARS_AND_ORDINALS = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\b")
 _PROCEEDINGS_OF = re.compile(r"^(?:proceedings of (?:the )?|proc\.? (?:of )?(?:the )?)")
+_ACRONYM_YEAR = re.compile(r",\s*([A-Z][A-Za-z0-9@/&+-]*[A-Za-z0-9])\s+(?:19|20)\d\d\s*(?:,|$)")
 _PREPRINT_VENUES = {"arxiv", "corr", "arxiv cornell university", "biorxiv", "medrxiv", "ssrn"}
 
 
@@ -65,12 +67,18 @@ def lookup(*, dblp_stream: str = "", issn: str = "", openalex: str = "", name: s
 
 def _dblp_short(record: Record, known: Venue | None) -> str:
     """DBLP's venue as people cite it: 'ACL (1)' → 'ACL', 'EMNLP/IJCNLP (1)' → 'EMNLP', 'ACL (Findings)' →
-    'Findings of ACL'; a BibTeX export's long booktitle only through the table."""
+    'Findings of ACL'; from a BibTeX export's long booktitle ('…, WAIN@ICSE 2021, Madrid, …') its acronym."""
     venue = record.venue
-    short = known.abbr if known else _DBLP_PART.sub("", venue).split("/")[0].strip()
-    if not known and len(short) > 25:            # a long proceedings title (BibTeX export) of a venue not in the table
-        return ""
-    return f"Findings of {short}" if _FINDINGS.search(venue) else short
+    if known:
+        short = known.abbr
+    elif len(venue) > 25:
+        m = _ACRONYM_YEAR.search(venue)
+        short = m.group(1) if m else ""
+    else:
+        short = _DBLP_PART.sub("", venue).split("/")[0].strip()
+    if short and _FINDINGS.search(venue):
+        return f"Findings of {short}"
+    return f"{short} Workshop" if short and _WORKSHOP.search(venue) else short
 
 
 def _is_preprint_venue(venue: str) -> bool:

@@ -190,6 +190,8 @@ def parse(raw: RawRecord) -> list[Record]:
             extra[name] = _field(element, name)
     if informal:
         extra["dblp_informal"] = True
+    else:       # DBLP's editors list each publication once: two published DBLP records are two publications
+        extra["distinct_within_source"] = True
     link_map = {}
     for link in links:
         if "openreview.net" in link:
