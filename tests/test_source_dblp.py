@@ -240,3 +240,25 @@ def test_import_dblp_xml_and_bibtex(realdata, tmp_path):
     page.write_text(ANUBIS)
     refused = run("import", "dblp", str(page), cwd=tmp_path)
     assert refused.returncode == 2 and "not a bot" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_an_authorship_with_the_persons_pid_confirms_attribution(realdata):
+    from pubsync.attribution import attribute
+    from pubsync.curation import Curation
+    from pubsync.settings import Person
+    recs = records(realdata, OBRAZTSOVA)
+    works = build_works(list(recs.values()), []).works
+    owners = {f"dblp:{sid}": {"so"} for sid in recs}
+    for w in works:
+        w.people = ["so"]
+    person = Person("Svetlana Obraztsova", key="so", dblp="12/9925")
+    attribute(works, {f"dblp:{sid}": r for sid, r in recs.items()}, owners, [person], Curation())
+    assert all(w.attribution["so"]["by"] == "identifier" for w in works)
+    aaai = next(w for w in works if "dblp:conf/aaai/LevMOP19" in w.records)
+    assert "an authorship carries their DBLP person id 12/9925 (dblp:conf/aaai/LevMOP19)" in \
+        aaai.attribution["so"]["evidence"]
+    namesake = Person("Svetlana Obraztsova", key="so", dblp="12/9926")          # another pid: nothing confirmed
+    for w in works:
+        w.attribution = {}
+    attribute(works, {f"dblp:{sid}": r for sid, r in recs.items()}, owners, [namesake], Curation())
+    assert not any(w.attribution["so"].get("by") == "identifier" for w in works)
