@@ -67,7 +67,7 @@ def main() -> int:
             return 1
         print(f"world: {world.n} works, {n_claims} ORCID put-codes, {len(world.arxiv_ids)} arXiv ids, "
               f"latency {args.latency * 1000:.0f} ms/request\n")
-        print(f"{"source":15} {"requests":>8} {'bound':>6}  {'ok':3} {'records':>7}  bound formula")
+        print(f"{'source':15} {'requests':>8} {'bound':>6}  {'ok':3} {'records':>7}  bound formula")
         ok_all = True
         for name in SOURCES:
             r = first[name]
