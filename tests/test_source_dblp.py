@@ -262,3 +262,17 @@ def test_an_authorship_with_the_persons_pid_confirms_attribution(realdata):
         w.attribution = {}
     attribute(works, {f"dblp:{sid}": r for sid, r in recs.items()}, owners, [namesake], Curation())
     assert not any(w.attribution["so"].get("by") == "identifier" for w in works)
+
+
+def test_bad_ids_are_usage_errors_in_one_line(tmp_path):
+    flag = run("pull", "--dblp", "Svetlana Obraztsova", cwd=tmp_path)
+    assert flag.returncode == 2 and "--dblp" in flag.stderr and "62/2078" in flag.stderr
+    assert "Traceback" not in flag.stderr and len(flag.stderr.strip().splitlines()) == 1
+    (tmp_path / "config.toml").write_text('[[people]]\nname = "S O"\ndblp = "dblp.org/Obraztsova"\n'
+                                          'semanticscholar = "someone"\n')
+    config = run("pull", cwd=tmp_path)
+    assert config.returncode == 2 and "dblp" in config.stderr and "config.toml" in config.stderr
+    assert "Traceback" not in config.stderr
+    (tmp_path / "empty").mkdir()
+    s2 = run("pull", "--semanticscholar", "abc", cwd=tmp_path / "empty")
+    assert s2.returncode == 2 and "--semanticscholar" in s2.stderr and "Traceback" not in s2.stderr
