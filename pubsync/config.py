@@ -307,7 +307,7 @@ def parse_author_id(source: str, value: str) -> str:
         return pid
     m = re.search(r"(?:/author/(?:[^/]+/)?)?(\d+)/?$", value)
     if not m or not (value.isdigit() or "/author/" in value):
-        raise ConfigError(f"{value!r} is not a Semantic Scholar author id (digits, like 1741101, from the "
+        raise ConfigError(f"{value!r} is not a Semantic Scholar author id (digits, like 1723755, from the "
                           "semanticscholar.org/author/… URL)")
     return m.group(1)
 

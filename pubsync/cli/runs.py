@@ -50,7 +50,7 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
 @click.option("--arxiv", default="", help="arXiv ids (comma-separated) or an author query such as 'au:Carberry_J'.")
 @click.option("--scholar", default="", help="Google Scholar user id (opt-in; Scholar may block scripts).")
 @click.option("--dblp", default="", help="DBLP person id, e.g. 62/2078 (from the dblp.org/pid/… URL).")
-@click.option("--semanticscholar", default="", help="Semantic Scholar author id, e.g. 1741101 (key: S2_API_KEY).")
+@click.option("--semanticscholar", default="", help="Semantic Scholar author id, e.g. 1723755 (key: S2_API_KEY).")
 @click.option("--json", "as_json", is_flag=True, help="The run summary as JSON on stdout.")
 @click.pass_obj
 def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, dblp: str, semanticscholar: str,
