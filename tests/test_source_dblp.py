@@ -155,6 +155,19 @@ def test_one_request_per_person(realdata):
     assert result.person_name == "Svetlana Obraztsova" and result.complete
 
 
+@pytest.mark.parametrize("orcid,warned", [("0000-0003-0764-4258", False), ("0000-0002-1825-0097", True)])
+def test_a_pid_whose_verified_orcid_is_someone_elses_is_flagged(realdata, caplog, orcid, warned):
+    """78_5155.xml (Aixin Sun) lists the verified ORCID iD 0000-0003-0764-4258 in its <person> record."""
+    with ReplayServer() as server:
+        server.add("/pid/78/5155.xml", person_file(realdata, "78_5155.xml").read_bytes(),
+                   headers={"Content-Type": "application/xml"})
+        with dblp_session(server) as s, caplog.at_level("WARNING", logger="pubsync.sources.dblp"):
+            dblp.fetch(s, Target("p", orcid=orcid, dblp="78/5155"), {})
+    assert [r.getMessage() for r in caplog.records] == ([
+        "dblp: the DBLP person 78/5155 lists ORCID iD 0000-0003-0764-4258, not 0000-0002-1825-0097; check the "
+        "dblp pid in the config"] if warned else [])
+
+
 @pytest.mark.parametrize("status", [200, 401])
 def test_anubis_interstitial_fails_at_once(status):
     with ReplayServer() as server:

@@ -11,6 +11,7 @@ recognises it and the source fails at once, saying how to save the page and impo
 """
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -20,6 +21,8 @@ from pubsync.names import split_name
 from pubsync.normalize import latex_to_unicode
 from pubsync.records import Author, Record, canonical_arxiv, canonical_doi, canonical_orcid
 from pubsync.sources import FetchResult, RawRecord, SourceError, Target
+
+log = logging.getLogger(__name__)
 
 NAME = "dblp"
 PUBLIC_BASE = "https://dblp.org"
@@ -69,7 +72,19 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
         raise SourceError(f"dblp: {target.dblp!r} is not a DBLP person id (like 62/2078)")
     text = session.get(f"/pid/{pid}.xml", accept="application/xml").text
     raws, name = _split_person(text, f"dblp: /pid/{pid}.xml")
+    listed = person_orcids(text)
+    if target.orcid and listed and target.orcid not in listed:
+        log.warning("dblp: the DBLP person %s lists ORCID iD %s, not %s; check the dblp pid in the config", pid,
+                    ", ".join(listed), target.orcid)
     return FetchResult(raws=raws, complete=True, requests=session.requests, person_name=name)
+
+
+def person_orcids(text: str) -> list[str]:
+    """The ORCID iDs DBLP's editors verified for the person (`<person><url>https://orcid.org/…</url>`)."""
+    person = re.search(r"<person\b.*?</person>", text[:20_000], re.S)
+    return [o for o in (canonical_orcid(u) for u in re.findall(r"<url>([^<]*orcid\.org[^<]*)</url>",
+                                                                 person.group(0) if person else ""))
+            if o]
 
 
 # ---- load --------------------------------------------------------------------------------------
