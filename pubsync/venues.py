@@ -19,7 +19,7 @@ from pubsync.records import Record, Work
 
 _FINDINGS = re.compile(r"\bfindings\b", re.I)
 _WORKSHOP = re.compile(r"\(Workshops?\)")
-_DBLP_PART = re.compile(r"\s*\((?:\d+|[A-Za-z ]*Findings[A-Za-z ]*|Workshops?|Short Papers|Long Papers)\)\s*$")
+_DBLP_PART = re.compile(r"\s*\([^()]*\)\s*$")     # "ACL (1)", "ACL (Findings)", "PG (Poster Papers)"
 _YEARS_AND_ORDINALS = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\b")
 _PROCEEDINGS_OF = re.compile(r"^(?:proceedings of (?:the )?|proc\.? (?:of )?(?:the )?)")
 _ACRONYM_YEAR = re.compile(r",\s*([A-Z][A-Za-z0-9@/&+-]*[A-Za-z0-9])\s+(?:19|20)\d\d\s*(?:,|$)")
@@ -71,11 +71,13 @@ def _dblp_short(record: Record, known: Venue | None) -> str:
     venue = record.venue
     if known:
         short = known.abbr
-    elif len(venue) > 25:
-        m = _ACRONYM_YEAR.search(venue)
-        short = m.group(1) if m else ""
+    elif _ACRONYM_YEAR.search(venue):
+        short = _ACRONYM_YEAR.search(venue).group(1)
+    elif re.search(r"\b(?:19|20)\d\d\b", venue) or venue.lower().startswith("proceedings"):
+        short = ""                      # a long proceedings title without the acronym DBLP usually puts in it
     else:
-        short = _DBLP_PART.sub("", venue).split("/")[0].strip()
+        short = _DBLP_PART.sub("", venue)
+        short = short.split("/")[0].strip() if " " not in short else short
     if short and _FINDINGS.search(venue):
         return f"Findings of {short}"
     return f"{short} Workshop" if short and _WORKSHOP.search(venue) else short
