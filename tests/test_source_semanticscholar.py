@@ -111,3 +111,17 @@ def test_429_past_the_retries_fails_cleanly_naming_the_key(monkeypatch):
             s2.fetch(s, Target("p", semanticscholar="1"), {})
     assert len(server.requests) == 3
     assert "HTTP 429" in str(e.value) and "S2_API_KEY" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_pull_semanticscholar_from_the_cli(realdata, tmp_path):
+    from tests.clihelp import run
+    pages = {int(i.query["offset"]): i.body for i in cassette(realdata, PAGED)}
+    with ReplayServer() as server:
+        server.route("/author/1723755/papers", lambda path, query: (200, {"Content-Type": "application/json"},
+                                                                      json.loads(pages[int(query["offset"])])))
+        proc = run("pull", "--semanticscholar", "https://www.semanticscholar.org/author/1723755",
+                   cwd=tmp_path, env={"PUBSYNC_SEMANTICSCHOLAR_URL": server.url})
+    assert proc.returncode == 0, proc.stderr
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "data/pubsync.db")
+    assert db.execute("SELECT count(*) FROM raw_records WHERE source = 'semanticscholar'").fetchone()[0] == 879

@@ -115,7 +115,8 @@ def parse(raw: RawRecord) -> list[Record]:
     venue = " ".join(str(venue_obj.get("name") or paper.get("venue") or journal_name or "").split())
     kinds = paper.get("publicationTypes") or []
     kind = next((t for name, t in TYPES if name in kinds), "other")
-    if journal_name.lower() == "arxiv" and kind in ("other", "journal-article") and not doi:
+    if "arxiv" in (journal_name.lower(), venue.lower().removesuffix(".org")) and kind in ("other", "journal-article") \
+            and not doi:
         kind, venue = "preprint", venue if venue.lower() != "arxiv.org" else "arXiv"
     year = paper.get("year")
     extra: dict[str, Any] = {}
