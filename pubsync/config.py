@@ -305,8 +305,8 @@ def parse_author_id(source: str, value: str) -> str:
             raise ConfigError(f"{value!r} is not a DBLP person id (like 62/2078, the part after /pid/ in the "
                               "dblp.org URL)")
         return pid
-    m = re.search(r"(?:/author/(?:[^/]+/)?)?(\d+)/?$", value)
-    if not m or not (value.isdigit() or "/author/" in value):
+    m = re.fullmatch(r"(?:(?:https?://)?(?:www\.)?semanticscholar\.org/author/(?:[^/]+/)?)?(\d+)/?", value)
+    if not m:
         raise ConfigError(f"{value!r} is not a Semantic Scholar author id (digits, like 1723755, from the "
                           "semanticscholar.org/author/… URL)")
     return m.group(1)

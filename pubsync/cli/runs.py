@@ -66,7 +66,8 @@ def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, dblp
     cfg = state.config(required=state.config_given)
     if orcid or openalex or arxiv or scholar or dblp or semanticscholar:
         person = person_from_flags(orcid, openalex, arxiv, scholar, dblp, semanticscholar)
-        people = [p for p in cfg.people if person.orcid and p.orcid == person.orcid] or [person]
+        people = [p for p in cfg.people if person.orcid and p.orcid == person.orcid
+                  or person.dblp and p.dblp == person.dblp] or [person]
         if scholar:
             cfg.sources["scholar"].enabled = True
     else:

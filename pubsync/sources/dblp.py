@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 
 NAME = "dblp"
 PUBLIC_BASE = "https://dblp.org"
-ELEMENTS = ("article", "inproceedings", "proceedings", "incollection", "book", "phdthesis", "mastersthesis", "www",
-            "data")
+ELEMENTS = ("article", "inproceedings", "proceedings", "incollection", "book", "phdthesis", "mastersthesis", "data")
 TYPES = {"inproceedings": "conference-paper", "article": "journal-article", "proceedings": "book",
          "incollection": "book-chapter", "book": "book", "phdthesis": "thesis", "mastersthesis": "thesis",
          "data": "dataset"}
@@ -71,20 +70,11 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
     if not pid:
         raise SourceError(f"dblp: {target.dblp!r} is not a DBLP person id (like 62/2078)")
     text = session.get(f"/pid/{pid}.xml", accept="application/xml").text
-    raws, name = _split_person(text, f"dblp: /pid/{pid}.xml")
-    listed = person_orcids(text)
-    if target.orcid and listed and target.orcid not in listed:
+    raws, name, orcids = _split_person(text, f"dblp: /pid/{pid}.xml")
+    if target.orcid and orcids and target.orcid not in orcids:
         log.warning("dblp: the DBLP person %s lists ORCID iD %s, not %s; check the dblp pid in the config", pid,
-                    ", ".join(listed), target.orcid)
+                    ", ".join(orcids), target.orcid)
     return FetchResult(raws=raws, complete=True, requests=session.requests, person_name=name)
-
-
-def person_orcids(text: str) -> list[str]:
-    """The ORCID iDs DBLP's editors verified for the person (`<person><url>https://orcid.org/…</url>`)."""
-    person = re.search(r"<person\b.*?</person>", text[:20_000], re.S)
-    return [o for o in (canonical_orcid(u) for u in re.findall(r"<url>([^<]*orcid\.org[^<]*)</url>",
-                                                                 person.group(0) if person else ""))
-            if o]
 
 
 # ---- load --------------------------------------------------------------------------------------
@@ -95,12 +85,14 @@ def load(data: bytes, name: str) -> list[RawRecord]:
     if looks_like_anubis(text):
         raise Blocked(f"{name}: DBLP's 'Making sure you're not a bot!' page, not the list; let the browser pass the "
                       "check, then save the person page again")
-    if head.startswith("@") or re.search(r"^\s*@\w+\s*\{", text, re.M) and "<dblpperson" not in head:
+    if "<dblpperson" not in head and re.search(r"^\s*@\w+\s*\{", text, re.M):
         return _raws_from_bibtex(text, name)
     return _split_person(text, name)[0]
 
 
-def _split_person(text: str, what: str) -> tuple[list[RawRecord], str]:
+def _split_person(text: str, what: str) -> tuple[list[RawRecord], str, list[str]]:
+    """The publication records of a person XML, the person's name, and the ORCID iDs DBLP's editors verified for
+    them (`<person><url>https://orcid.org/…</url>`)."""
     try:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as e:
@@ -114,7 +106,10 @@ def _split_person(text: str, what: str) -> tuple[list[RawRecord], str]:
             if element.tag in ELEMENTS and key:
                 raws.append(RawRecord(NAME, key, ET.tostring(element, encoding="unicode"), "xml",
                                       element.get("mdate", "")))
-    return raws, _NAMESAKE.sub("", root.get("name", ""))
+    person = root.find("person")
+    urls = [u.text or "" for u in person.findall("url")] if person is not None else []
+    orcids = [o for o in (canonical_orcid(u) for u in urls if "orcid.org" in u) if o]
+    return raws, _NAMESAKE.sub("", root.get("name", "")), orcids
 
 
 def _raws_from_bibtex(text: str, name: str) -> list[RawRecord]:
