@@ -134,6 +134,8 @@ def test_garbage_and_saved_interstitial_are_refused():
         dblp.load(ANUBIS.encode(), "dblp.html")
     with pytest.raises(SourceError, match="not XML"):
         dblp.load(b"<dblpperson><r>", "broken.xml")
+    with pytest.raises(SourceError, match="save the person list as XML"):
+        dblp.load(b"<!DOCTYPE html><html><head><title>dblp: Svetlana Obraztsova</title></head></html>", "p.html")
     with pytest.raises(SourceError, match="not a DBLP person list"):
         dblp.load(b"<feed/>", "other.xml")
 

@@ -87,6 +87,9 @@ def load(data: bytes, name: str) -> list[RawRecord]:
                       "check, then save the person page again")
     if "<dblpperson" not in head and re.search(r"^\s*@\w+\s*\{", text, re.M):
         return _raws_from_bibtex(text, name)
+    if re.match(r"\s*(?:<!doctype html|<html)", text, re.I):
+        raise SourceError(f"{name}: an HTML page; save the person list as XML (dblp.org/pid/…xml, the 'XML' link "
+                          "under the export icon) or as BibTeX, and import that")
     return _split_person(text, name)[0]
 
 
