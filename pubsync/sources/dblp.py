@@ -34,7 +34,8 @@ PID = re.compile(r"^(?:[a-z]/[\w-]+|\d+/[\w-]+)$")          # 62/2078, 51/3710-3
 _NAMESAKE = re.compile(r"\s+\d{4}$")                         # "Bo An 0001"
 _ARXIV_URL = re.compile(r"arxiv\.org/abs/(.+)$", re.I)
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\..+)$", re.I)
-ANUBIS_MARKERS = ("anubis_challenge", "making sure you&#39;re not a bot", "making sure you're not a bot")
+ANUBIS_MARKERS = ("anubis_challenge", "making sure you&#39;re not a bot", "making sure you're not a bot",
+                  "making sure you’re not a bot", "making sure you&rsquo;re not a bot")
 
 
 # ---- blocks ------------------------------------------------------------------------------------
