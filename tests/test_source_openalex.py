@@ -263,9 +263,18 @@ def test_new_work_types_map_and_unknown_ones_are_logged(caplog):
     assert any("'hologram'" in r.getMessage() for r in caplog.records)
 
 
-def test_is_retracted_reaches_the_record():
-    raw = openalex.load(json.dumps({**work(1), "is_retracted": True}).encode(), "w.json")[0]
-    assert openalex.parse(raw)[0].extra["retracted"] is True
+def test_is_retracted_holds_the_work_for_the_persons_decision(realdata):
+    """The real 2025 work W2741809807, marked retracted as OpenAlex's `is_retracted` would: list hygiene holds it."""
+    from pubsync.attribution import tidy
+    from pubsync.merge import build_works
+    path = realdata / "api/openalex/oapy_2025-06_work_W2741809807_stateofOA.json"
+    data = json.loads(path.read_text())
+    assert data["is_retracted"] is False
+    for retracted, held in ((False, ""), (True, "retracted")):
+        rec = openalex.parse(openalex.load(json.dumps({**data, "is_retracted": retracted}).encode(), "w.json")[0])[0]
+        works = build_works([rec], []).works
+        tidy(works, {rec.ref: rec})
+        assert works[0].held == held
 
 
 def test_author_by_orcid_discovers_the_author_id_and_arxiv_ids():

@@ -30,6 +30,7 @@ def test_recorded_paper_fields(realdata):
                         "pmid": "37582357", "s2corpus": "260891325"}
     assert cell.venue == "Cell" and cell.type == "journal-article" and cell.year == 2023 and cell.date == "2023-08-01"
     assert cell.citations == 6 and cell.extra["issn"] == "0092-8674" and cell.extra["pages"] == "3921-3944.e25"
+    assert cell.extra["field"] == "Medicine"
     assert cell.links["pdf"] == "http://www.cell.com/article/S0092867423007808/pdf"
 
 

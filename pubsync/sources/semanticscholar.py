@@ -21,7 +21,7 @@ NAME = "semanticscholar"
 LIMIT = 1000                   # the most /author/{id}/papers sends a page
 API_KEY_ENV = "S2_API_KEY"
 FIELDS = ("paperId,externalIds,title,abstract,venue,publicationVenue,journal,year,publicationDate,publicationTypes,"
-          "authors,citationCount,url,openAccessPdf")
+          "authors,citationCount,url,openAccessPdf,fieldsOfStudy")
 # publicationTypes, most telling first: "Attention is all you need" is [JournalArticle, Conference] at NeurIPS
 TYPES = (("Conference", "conference-paper"), ("JournalArticle", "journal-article"), ("Review", "review"),
          ("MetaAnalysis", "review"), ("BookSection", "book-chapter"), ("Book", "book"), ("Dataset", "dataset"),
@@ -126,6 +126,9 @@ def parse(raw: RawRecord) -> list[Record]:
         for key in ("volume", "pages"):
             if journal.get(key):
                 extra[key] = " ".join(str(journal[key]).split())
+    fields_of_study = [f for f in paper.get("fieldsOfStudy") or [] if isinstance(f, str)]
+    if fields_of_study:
+        extra["field"] = fields_of_study[0]       # attribution's field evidence, as OpenAlex's primary topic field
     pdf = (paper.get("openAccessPdf") or {}).get("url") or ""
     return [Record(
         source=NAME,
