@@ -1,8 +1,8 @@
 """Fetch one person's (or several people's) sources concurrently, with cross-source discovery.
 
-Phase 1 runs ORCID, OpenAlex, Scholar, DBLP and Semantic Scholar at once (the last two when the person has their ids). OpenAlex then looks up, in DOI batches, the ORCID DOIs its author
-listing lacked; arXiv waits for ORCID and OpenAlex and fetches the arXiv ids they name (only ids not already stored);
-Crossref (optional) fills DOIs whose venue, type or date no other record gives, as ORCID and OpenAlex report in their
+Phase 1 runs ORCID, OpenAlex and Scholar at once, with DBLP and Semantic Scholar when the person has their ids.
+OpenAlex then looks up, in DOI batches, the ORCID DOIs its author listing lacked; arXiv waits for ORCID and OpenAlex
+and fetches the arXiv ids they name (only ids not already stored); Crossref (optional) fills DOIs whose venue, type or date no other record gives, as ORCID and OpenAlex report in their
 `discovered["doi_fields"]`. A sync lasts as long as its slowest chain, not the sum of its sources. A failing source
 yields a SourceError in its slot; the others carry on.
 """

@@ -6,7 +6,7 @@
 
 Field precedence is data (MergeSettings.field_order): for each field, an ordered list of source names;
 the first record (in that order) with a non-empty value wins and its ref is recorded in Work.provenance.
-Besides the five source names, "orcid-self" names ORCID summaries the person entered themselves
+Besides the source names, "orcid-self" names ORCID summaries the person entered themselves
 (their corrections beat every service). Published-version fields (venue, date, year, DOI, type) come from
 the published records when the work has any, so a preprint never overrides its journal version.
 
