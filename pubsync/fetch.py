@@ -3,8 +3,9 @@
 Phase 1 runs ORCID, OpenAlex and Scholar at once, with DBLP and Semantic Scholar when the person has their ids.
 OpenAlex then looks up, in DOI batches, the ORCID DOIs its author listing lacked; arXiv waits for ORCID and OpenAlex
 and fetches the arXiv ids they name (only ids not already stored); Crossref (optional) fills DOIs whose venue, type
-or date no other record gives, as ORCID and OpenAlex report in their `discovered["doi_fields"]`. A sync lasts as long as its slowest chain, not the sum of its sources. A failing source
-yields a SourceError in its slot; the others carry on.
+or date no other record gives, as ORCID and OpenAlex report in their `discovered["doi_fields"]`. A sync lasts as
+long as its slowest chain, not the sum of its sources. A failing source yields a SourceError in its slot; the others
+carry on.
 """
 from __future__ import annotations
 
