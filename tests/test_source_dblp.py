@@ -1,5 +1,6 @@
 """DBLP: real person lists and BibTeX exports (read by hand), CoRR twins through the real merge, the person list over
 the loopback replay server, the Anubis interstitial and DBLP's rate limit, and the CLI end to end."""
+import re
 import sqlite3
 
 import pytest
@@ -291,3 +292,19 @@ def test_bad_ids_are_usage_errors_in_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     s2 = run("pull", "--semanticscholar", "abc", cwd=tmp_path / "empty")
     assert s2.returncode == 2 and "--semanticscholar" in s2.stderr and "Traceback" not in s2.stderr
+
+
+def test_corr_twins_merge_across_all_81_real_person_lists(realdata):
+    """benchmarks/dblp.py over every recorded person list: 638 of the 649 CoRR records that share their title with
+    a published record of the same list join it (2026-12); the bar is 97 %."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "dblp.py"
+    out = subprocess.run([sys.executable, str(script), "--realdata", str(realdata)], capture_output=True, text=True,
+                         timeout=600, check=True).stdout
+    m = re.search(r"81 person lists: (\d+) records -> (\d+) works; CoRR twins merged (\d+) of (\d+)", out)
+    assert m, out
+    records, works, merged, twins = map(int, m.groups())
+    assert records == 12278                      # the <r> elements of the 81 files (grep -c '^<r>')
+    assert twins > 600 and merged / twins >= 0.97 and works < records
