@@ -154,12 +154,17 @@ class _Query:
         raise AssertionError("unreachable")
 
 
-_REJECTED_SELECT = re.compile(r"\b([A-Za-z_.]+) is not a valid select field")
+# "DOESNTEXIST is not a valid select field. Valid fields for select are: …" (2026); the other wordings, in case
+_REJECTED_SELECT = (re.compile(r"\b([A-Za-z_.]+) is not a valid select field"),
+                    re.compile(r"(?:invalid|unknown|unsupported) select field:?\s*['\"]?([A-Za-z_.]+)", re.I))
 
 
 def _rejected_select_field(error: HttpStatusError) -> str:
-    m = _REJECTED_SELECT.search(error.body) or _REJECTED_SELECT.search(str(error))
-    return m.group(1) if m else ""
+    for pattern in _REJECTED_SELECT:
+        m = pattern.search(error.body) or pattern.search(str(error))
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _get_page(session: HttpSession, params: dict[str, str], what: str) -> dict[str, Any]:
