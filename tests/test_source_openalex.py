@@ -340,3 +340,16 @@ def test_incremental_falls_back_to_the_full_listing_when_the_filter_is_refused()
         with HttpSession(settings, clock=SkipClock()) as s:
             result = openalex.fetch(s, Target("p", openalex="A5000000001"), {"W1": "2025-10-01"})
     assert len(server.requests) == 2 and result.complete and [r.source_id for r in result.raws] == ["W1"]
+
+
+def test_a_refused_key_fails_the_sync_in_one_line_naming_it(tmp_path):
+    from tests.clihelp import run
+    with ReplayServer() as server:
+        server.add("/works", {"error": "Unauthorized", "message": "Invalid API key"}, status=401)
+        proc = run("pull", "--openalex", "A5003721947", cwd=tmp_path,
+                   env={"PUBSYNC_OPENALEX_URL": server.url, "PUBSYNC_ARXIV_URL": server.url,
+                        "OPENALEX_API_KEY": "k-refused"})
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "openalex" in line]
+    assert len(lines) == 1 and "HTTP 401" in lines[0] and "OPENALEX_API_KEY" in lines[0]
+    assert "k-refused" not in proc.stderr + proc.stdout
