@@ -103,6 +103,7 @@ def apply_display_venue(work: Work, records: list[Record]) -> None:
         year = record.year
         if work.type == "preprint":                  # e.g. OpenAlex knew only the arXiv version of an ICLR paper
             work.type, work.year, work.date = record.type, record.year, record.date or work.date
+            work.provenance.update(type=record.ref, year=record.ref, date=record.ref)
         full = full or (known.name if known else record.venue if len(record.venue) > 25 else "")
     else:
         known = next(filter(None, (lookup(issn=str(r.extra.get("issn", "")), name=r.venue,
@@ -112,6 +113,8 @@ def apply_display_venue(work: Work, records: list[Record]) -> None:
         short, kind, year = known.abbr, known.kind, work.year
     if kind == "conference" and short:
         work.venue = f"{short} {year}" if year else short
+        if dblp:
+            work.provenance["venue"] = record.ref
     elif kind == "journal":
         work.venue = full or (known.name if known else work.venue)
     if full and full != work.venue:
