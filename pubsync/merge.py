@@ -6,7 +6,7 @@
 
 Field precedence is data (MergeSettings.field_order): for each field, an ordered list of source names;
 the first record (in that order) with a non-empty value wins and its ref is recorded in Work.provenance.
-Besides the five source names, "orcid-self" names ORCID summaries the person entered themselves
+Besides the source names, "orcid-self" names ORCID summaries the person entered themselves
 (their corrections beat every service). Published-version fields (venue, date, year, DOI, type) come from
 the published records when the work has any, so a preprint never overrides its journal version.
 
@@ -30,6 +30,7 @@ from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, do
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, MergeSettings
+from pubsync.venues import apply_display_venue
 
 PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
 
@@ -73,6 +74,17 @@ def _decision_pairs(decisions: Iterable[Decision], records: list[Record]) -> tup
         elif d.kind == "different":
             different.extend((i, j) for i in left for j in right if i != j)
     return same, different
+
+
+def _distinct_within_source(records: list[Record]) -> list[tuple[int, int]]:
+    """Pairs of records a curated source lists as two publications (`extra["distinct_within_source"]`, e.g. DBLP's
+    AAMAS extended abstract and IJCAI paper of one title): never one work. Only same-titled pairs can match at all,
+    so only those are listed."""
+    by_title: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if r.extra.get("distinct_within_source"):
+            by_title[(r.source, " ".join(fold(r.title).split()[:6]))].append(i)
+    return [(i, j) for group in by_title.values() for n, i in enumerate(group) for j in group[n + 1:]]
 
 
 # ---- field selection ------------------------------------------------------------------------------
@@ -234,6 +246,7 @@ def merge_group(records: list[Record], feats: list[Features], settings: MergeSet
         work.counts_by_year = dict(sorted(best.counts_by_year.items()))
         work.provenance["counts_by_year"] = best.ref
 
+    apply_display_venue(work, records)          # "ICLR 2025" + venue_full (venues.py)
     work.versions = _versions(records, kinds)
     work.records = sorted(r.ref for r in records)
     work.provenance = {k: v for k, v in work.provenance.items() if v}
@@ -310,6 +323,7 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
             for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
+    different += _distinct_within_source(recs)
     match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
     clustering = cluster(feats, forced=same, cannot=different, settings=match)
 

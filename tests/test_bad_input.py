@@ -103,7 +103,7 @@ CLI_MISUSE = [
     ("unknown-option", ["sync", "--bogus"], "No such option"),
     ("unknown-format", ["export", "--format", "docx"], "docx"),
     ("bad-orcid-flag", ["pull", "--orcid", "0000-0002-1825-0098"], "--orcid"),
-    ("unknown-source", ["import", "dblp", "config.toml"], "unknown source"),
+    ("unknown-source", ["import", "mendeley", "config.toml"], "unknown source"),
     ("missing-import-file", ["import", "orcid", "nothing-here.json"], "nothing-here.json"),
 ]
 
