@@ -3,7 +3,8 @@
     python benchmarks/sync.py [--works 250] [--latency 0.2]
 
 A synthetic 250-work profile (tests/replay.py SyntheticProfile) is served by the loopback ReplayServer with a fixed
-latency per request; rate limits are the real defaults (arXiv 3 s, Scholar 5 s between requests), the clock is real.
+latency per request; rate limits are the real defaults (arXiv 3 s, Scholar 5 s, DBLP and Semantic Scholar 1 s between
+requests), the clock is real.
 Prints requests per source against their bounds, the detail requests of a second (incremental) sync, and the wall
 time of fetch_person against 1.5 × the slowest single source's own minimum time.
 """
@@ -22,7 +23,7 @@ from pubsync.settings import DEFAULT_MIN_INTERVAL, Person, SourceSettings  # noq
 from pubsync.sources import FetchResult  # noqa: E402
 from tests.replay import ReplayServer, SyntheticProfile  # noqa: E402
 
-SOURCES = ("orcid", "openalex", "arxiv", "scholar")
+SOURCES = ("orcid", "openalex", "arxiv", "scholar", "dblp", "semanticscholar")
 
 
 def settings_for(server: ReplayServer, names=SOURCES) -> dict[str, SourceSettings]:
@@ -40,15 +41,18 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.2)
     args = ap.parse_args()
     world = SyntheticProfile(args.works)
-    person = Person("Josiah Carberry", orcid=world.ORCID, scholar=world.SCHOLAR)
+    person = Person("Josiah Carberry", orcid=world.ORCID, scholar=world.SCHOLAR, dblp=world.DBLP_PID,
+                    semanticscholar=world.S2_AUTHOR)
     n_claims = len(world.all_put_codes)
     missing_dois = world.n - len(world.openalex_listed)
     bounds = {
         "orcid": (1 + math.ceil(n_claims / 100), f"1+ceil(N/100), N={n_claims} put-codes"),
-        "openalex": (math.ceil(world.n / 200) + math.ceil(missing_dois / 100),
-                     f"ceil(N/200)+ceil(D/100), N={world.n}, D={missing_dois}"),
+        "openalex": (math.ceil(world.n / 100) + math.ceil(missing_dois / 100),
+                     f"ceil(N/100)+ceil(D/100), N={world.n}, D={missing_dois}"),
         "arxiv": (math.ceil(len(world.arxiv_ids) / 100), f"ceil(A/100), A={len(world.arxiv_ids)}"),
         "scholar": (math.ceil(world.n / 100), f"ceil(N/100), N={world.n}"),
+        "dblp": (1, "1 per person (the whole /pid/{pid}.xml list)"),
+        "semanticscholar": (math.ceil(world.n / 1000), f"ceil(N/1000), N={world.n}"),
     }
     with ReplayServer() as server:
         world.mount(server)
@@ -63,14 +67,14 @@ def main() -> int:
             return 1
         print(f"world: {world.n} works, {n_claims} ORCID put-codes, {len(world.arxiv_ids)} arXiv ids, "
               f"latency {args.latency * 1000:.0f} ms/request\n")
-        print(f"{'source':10} {'requests':>8} {'bound':>6}  {'ok':3} {'records':>7}  bound formula")
+        print(f"{'source':15} {'requests':>8} {'bound':>6}  {'ok':3} {'records':>7}  bound formula")
         ok_all = True
         for name in SOURCES:
             r = first[name]
             bound, formula = bounds[name]
             ok = r.requests <= bound
             ok_all &= ok
-            print(f"{name:10} {r.requests:8d} {bound:6d}  {'yes' if ok else 'NO':3} {len(r.raws):7d}  {formula}")
+            print(f"{name:15} {r.requests:8d} {bound:6d}  {'yes' if ok else 'NO':3} {len(r.raws):7d}  {formula}")
 
     # A fresh server (a new base URL) per phase, so one phase's last request does not rate-limit the next one's first.
     with ReplayServer() as server:
@@ -98,7 +102,7 @@ def main() -> int:
             alone = fetch_person(alone_person, settings_for(server, (name,)), {})
             alone_wall = time.monotonic() - t0
         minimums[name] = own_minimum(alone[name].requests, args.latency, DEFAULT_MIN_INTERVAL[name])
-        print(f"  {name:10} {alone_wall:6.2f} s measured, {minimums[name]:6.2f} s minimum "
+        print(f"  {name:15} {alone_wall:6.2f} s measured, {minimums[name]:6.2f} s minimum "
               f"({alone[name].requests} requests, interval {DEFAULT_MIN_INTERVAL[name]:g} s)")
     slowest = max(minimums, key=minimums.get)
     limit = 1.5 * minimums[slowest]

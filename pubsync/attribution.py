@@ -2,8 +2,9 @@
 
 Attribution, per work and person of the site:
   confirmed   an identifier ties the work to the person: it is in their ORCID record, an authorship on it carries
-              their ORCID iD where the source deposits it with the work, their config lists its arXiv id, their own site lists it
-              (`pubsync adopt`), or they
+              their ORCID iD where the source deposits it with the work, or their DBLP person id (DBLP's editors
+              assign each authorship to a disambiguated person), their config lists its arXiv id, their own site lists
+              it (`pubsync adopt`), or they
               decided so (`pubsync mine` / `not-mine`, kept in curation.toml).
   scored      otherwise the work came only from an author cluster a service built by name matching (an OpenAlex
               author, a Scholar profile, an arXiv author query): named evidence, summed in log-odds like the matcher's
@@ -89,6 +90,8 @@ def _confirmations(work: Work, person: Person, records: dict[str, Record], owner
         elif person.orcid and not rec.extra.get("author_ids_from_cluster") and \
                 any(a.orcid == person.orcid for a in rec.authors):
             reasons.append(f"an authorship carries their ORCID iD ({ref})")
+        elif person.dblp and any(a.dblp == person.dblp for a in rec.authors):
+            reasons.append(f"an authorship carries their DBLP person id {person.dblp} ({ref})")
         elif rec.ids.get("arxiv") and rec.ids["arxiv"] in person.arxiv_ids:
             reasons.append(f"its arXiv id is listed in the config ({ref})")
         elif rec.source == "site" and person.key in owners.get(ref, ()):
@@ -179,7 +182,8 @@ def _persons_authorship(rec: Record, person: Person) -> Author | None:
     """The person's authorship on a record: by identifier (the cluster's own id counts here), else the author
     whose surname is the person's and whose printed name agrees best."""
     for author in rec.authors:
-        if (person.openalex and author.openalex == person.openalex) or (person.orcid and author.orcid == person.orcid):
+        if (person.openalex and author.openalex == person.openalex) or (person.orcid and author.orcid == person.orcid) \
+                or (person.dblp and author.dblp == person.dblp):
             return author
     surnames = {surname_key(n) for n in _names(person)} - {""}
     candidates = [a for a in rec.authors if surname_key(a.printed or a.name, "" if a.printed else a.family) in surnames]

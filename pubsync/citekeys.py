@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pubsync.export.markup import plain, rich
 from pubsync.names import ascii_fold, family_given, key_surname
 from pubsync.records import Work
 
@@ -39,7 +40,7 @@ def base_key(work: Work) -> str:
     last = (key_surname(family_given(work.authors[0])[0]) if work.authors else "") or "anon"
     year = str(work.year) if work.year else ""
     first = ""
-    for word in re.split(r"[^0-9A-Za-z\u00c0-\uffff]+", work.title):
+    for word in re.split(r"[^0-9A-Za-z\u00c0-\uffff]+", plain(rich(work.title))):   # the words, not the markup
         folded = _ascii_word(word)
         if folded and folded not in STOP_WORDS:
             first = folded

@@ -57,7 +57,7 @@ class Config:
 
     def person(self, ref: str) -> Person:
         for p in self.people:
-            if ref in (p.key, p.orcid, p.name, p.openalex, p.scholar):
+            if ref in (p.key, p.orcid, p.name, p.openalex, p.scholar, p.dblp, p.semanticscholar):
                 return p
         raise ConfigError(f"--person: nobody called {ref!r} in {self.path}; known: "
                           f"{', '.join(p.name for p in self.people) or 'no [[people]]'}")
@@ -69,7 +69,7 @@ _SOURCE_KEYS = {"enabled": bool, "base_url": str, "timeout": (int, float), "retr
                 "min_interval": (int, float), "mailto": str, "cache": bool, "cache_dir": str,
                 "incremental": bool}
 _PERSON_KEYS = {"name": str, "orcid": str, "openalex": str, "scholar": str, "arxiv": (str, dict), "aliases": list,
-                "role": str, "years": list}
+                "role": str, "years": list, "dblp": str, "semanticscholar": str}
 _TOP_KEYS = {"site": dict, "people": list, "sources": dict, "merge": dict, "export": dict, "curation": dict,
              "attribution": dict}
 _ATTRIBUTION_KEYS = {"unconfirmed": str}
@@ -257,6 +257,12 @@ def _person(chk: _Checker, p: Any, where: str) -> Person:
         if not person.scholar:
             chk.fail(f"{where}.scholar", f"{p['scholar']!r} is not a Google Scholar user id (12 characters, the "
                                          "'user=' part of your profile URL)")
+    for key in ("dblp", "semanticscholar"):
+        if p.get(key):
+            try:
+                setattr(person, key, parse_author_id(key, p[key]))
+            except ConfigError as e:
+                chk.fail(f"{where}.{key}", str(e))
     arxiv = p.get("arxiv")
     if isinstance(arxiv, str):
         arxiv = {"query": arxiv}
@@ -288,9 +294,34 @@ def parse_scholar_id(value: str) -> str:
     return v if SCHOLAR_ID.match(v) else ""
 
 
-def person_from_flags(orcid: str = "", openalex: str = "", arxiv: str = "", scholar: str = "") -> Person:
+def parse_author_id(source: str, value: str) -> str:
+    """A DBLP pid (62/2078, or its dblp.org URL) or a Semantic Scholar author id (digits, or its URL).
+    Raises ConfigError saying what is expected."""
+    value = str(value).strip()
+    if source == "dblp":
+        from pubsync.sources.dblp import person_pid
+        pid = person_pid(value)
+        if not pid:
+            raise ConfigError(f"{value!r} is not a DBLP person id (like 62/2078, the part after /pid/ in the "
+                              "dblp.org URL)")
+        return pid
+    m = re.fullmatch(r"(?:(?:https?://)?(?:www\.)?semanticscholar\.org/author/(?:[^/]+/)?)?(\d+)/?", value)
+    if not m:
+        raise ConfigError(f"{value!r} is not a Semantic Scholar author id (digits, like 1723755, from the "
+                          "semanticscholar.org/author/… URL)")
+    return m.group(1)
+
+
+def person_from_flags(orcid: str = "", openalex: str = "", arxiv: str = "", scholar: str = "", dblp: str = "",
+                      semanticscholar: str = "") -> Person:
     """A person for `pubsync pull --orcid …` without a config file. Raises ConfigError naming the bad flag."""
     person = Person(name="")
+    for flag, value in (("dblp", dblp), ("semanticscholar", semanticscholar)):
+        if value:
+            try:
+                setattr(person, flag, parse_author_id(flag, value))
+            except ConfigError as e:
+                raise ConfigError(f"--{flag}: {e}") from None
     if orcid:
         person.orcid = canonical_orcid(orcid)
         if not person.orcid:
@@ -309,5 +340,6 @@ def person_from_flags(orcid: str = "", openalex: str = "", arxiv: str = "", scho
             person.arxiv_ids = ids
         else:
             person.arxiv_query = arxiv
-    person.key = person.orcid or person.openalex or person.scholar or "arxiv"
+    person.key = (person.orcid or person.openalex or person.scholar or person.dblp.replace("/", "-")
+                  or person.semanticscholar and f"s2-{person.semanticscholar}" or "arxiv")
     return person

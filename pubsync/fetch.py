@@ -1,10 +1,11 @@
 """Fetch one person's (or several people's) sources concurrently, with cross-source discovery.
 
-Phase 1 runs ORCID, OpenAlex and Scholar at once. OpenAlex then looks up, in DOI batches, the ORCID DOIs its author
-listing lacked; arXiv waits for ORCID and OpenAlex and fetches the arXiv ids they name (only ids not already stored);
-Crossref (optional) fills DOIs whose venue, type or date no other record gives, as ORCID and OpenAlex report in their
-`discovered["doi_fields"]`. A sync lasts as long as its slowest chain, not the sum of its sources. A failing source
-yields a SourceError in its slot; the others carry on.
+Phase 1 runs ORCID, OpenAlex and Scholar at once, with DBLP and Semantic Scholar when the person has their ids.
+OpenAlex then looks up, in DOI batches, the ORCID DOIs its author listing lacked; arXiv waits for ORCID and OpenAlex
+and fetches the arXiv ids they name (only ids not already stored); Crossref (optional) fills DOIs whose venue, type
+or date no other record gives, as ORCID and OpenAlex report in their `discovered["doi_fields"]`. A sync lasts as
+long as its slowest chain, not the sum of its sources. A failing source yields a SourceError in its slot; the others
+carry on.
 """
 from __future__ import annotations
 
@@ -46,14 +47,16 @@ def fetch_person(person: Person, settings: dict[str, SourceSettings], known: dic
     """Run the person's enabled sources concurrently. Scholar and Crossref run only when enabled in `settings`."""
     run = _Runner(person, settings, known, transport, clock, progress)
     on = run.enabled
-    with ThreadPoolExecutor(max_workers=5, thread_name_prefix=f"pubsync-{person.key}") as pool:
+    with ThreadPoolExecutor(max_workers=7, thread_name_prefix=f"pubsync-{person.key}") as pool:
         f_orcid = pool.submit(run.orcid) if on("orcid") and canonical_orcid(person.orcid) else None
         f_openalex = pool.submit(run.openalex, f_orcid) if on("openalex") and (person.orcid or person.openalex) else None
         f_scholar = pool.submit(run.scholar) if on("scholar") and person.scholar else None
         f_arxiv = pool.submit(run.arxiv, f_orcid, f_openalex) if on("arxiv") else None
         f_crossref = pool.submit(run.crossref, f_orcid, f_openalex) if on("crossref") else None
+        f_dblp = pool.submit(run.dblp) if on("dblp") and person.dblp else None
+        f_s2 = pool.submit(run.semanticscholar) if on("semanticscholar") and person.semanticscholar else None
         slots = {"orcid": f_orcid, "openalex": f_openalex, "scholar": f_scholar, "arxiv": f_arxiv,
-                 "crossref": f_crossref}
+                 "crossref": f_crossref, "dblp": f_dblp, "semanticscholar": f_s2}
         results = {name: f.result() for name, f in slots.items() if f is not None}
     return {name: r for name, r in results.items() if r is not None}
 
@@ -78,7 +81,7 @@ class _Runner:
     def target(self, **fields: Any) -> Target:
         p = self.person
         return Target(profile=p.key, orcid=canonical_orcid(p.orcid), openalex=p.openalex, scholar=p.scholar,
-                      arxiv_query=p.arxiv_query, **fields)
+                      arxiv_query=p.arxiv_query, dblp=p.dblp, semanticscholar=p.semanticscholar, **fields)
 
     def _guarded(self, name: str, body: Callable[[HttpSession], FetchResult | None]) -> Outcome | None:
         started = time.monotonic()
@@ -141,6 +144,12 @@ class _Runner:
 
     def scholar(self) -> Outcome | None:
         return self._fetch("scholar", self.target())
+
+    def dblp(self) -> Outcome | None:
+        return self._fetch("dblp", self.target())
+
+    def semanticscholar(self) -> Outcome | None:
+        return self._fetch("semanticscholar", self.target())
 
     def arxiv(self, f_orcid: Future | None, f_openalex: Future | None) -> Outcome | None:
         ids = list(self.person.arxiv_ids)

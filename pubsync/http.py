@@ -199,6 +199,9 @@ class HttpSession:
         if self.name == "openalex" and os.environ.get("OPENALEX_API_KEY"):
             params["api_key"] = os.environ["OPENALEX_API_KEY"]
             self._secrets.append(params["api_key"])
+        if self.name == "semanticscholar" and os.environ.get("S2_API_KEY"):
+            auth["x-api-key"] = os.environ["S2_API_KEY"]
+            self._secrets.append(os.environ["S2_API_KEY"])
         if self.name == "orcid" and os.environ.get("ORCID_TOKEN"):
             auth["Authorization"] = f"Bearer {os.environ['ORCID_TOKEN']}"
             self._secrets.append(os.environ["ORCID_TOKEN"])

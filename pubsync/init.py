@@ -133,10 +133,23 @@ def _merge_examples() -> str:
             f"# title = [{title_order}]   # the source that wins a field (also authors, venue, date, …)")
 
 
+HUGO_BLOX_FOLDERS = ("content/publication", "content/publications")   # Wowchemy/Hugo Blox, and newer Hugo Blox
+
+
+def hugo_blox_folder(root: Path) -> str:
+    """The publication folder of a Hugo Blox (Wowchemy) site, '' when there is none."""
+    return next((rel for rel in HUGO_BLOX_FOLDERS if (root / rel).is_dir()), "")
+
+
 def render_config(orcid: str, kind: str, name: str = "", scholar: str = "", email: str = "",
-                  evidence: list[str] | None = None) -> str:
-    """The commented config.toml text. `orcid` must already be canonical."""
-    formats = ", ".join(_toml_str(f) for f in DEFAULT_FORMATS[kind])
+                  evidence: list[str] | None = None, hugo_blox: str = "") -> str:
+    """The commented config.toml text. `orcid` must already be canonical. `hugo_blox`: the site's Hugo Blox
+    publication folder; its page bundles are then the export."""
+    formats = ", ".join(_toml_str(f) for f in (["hugoblox"] if hugo_blox else DEFAULT_FORMATS[kind]))
+    export_example = (f'[export.hugoblox]\npath = {_toml_str(hugo_blox)}   # one page bundle per work; bundles you wrote '
+                      'are never touched\n# author_pages = { "Your Name" = "admin" }   # you, as your author page'
+                      if hugo_blox else '# [export.bibtex]\n# path = "_bibliography/papers.bib"   # where a format is '
+                      'written, relative to the site root')
     detected = f"  (detected from {', '.join(evidence)})" if evidence else ""
     name_line = f"name = {_toml_str(name)}" if name else 'name = "Your Name"            # CHANGE ME: as your site shows it'
     scholar_line = (f"scholar = {_toml_str(scholar)}           # Google Scholar user id (from your site's config)"
@@ -176,8 +189,7 @@ orcid = {_toml_str(orcid)}
 [export]
 formats = [{formats}]
 # exclude_types = ["dataset", "other"]
-# [export.bibtex]
-# path = "_bibliography/papers.bib"   # where a format is written, relative to the site root
+{export_example}
 
 [curation]
 path = "curation.toml"          # your decisions and site extras (selected, pdf, code, …); pubsync never rewrites your edits
@@ -255,8 +267,12 @@ def init_site(directory: Path, orcid: str, *, kind: str = "", config_name: str =
     person_name = name.strip() or owner.name
     if not person_name:
         notes.append(f"set your name in {config_path.name} ([[people]] name): it marks you in author lists")
+    hugo_blox = hugo_blox_folder(directory) if chosen == "hugo" else ""
+    if hugo_blox:
+        notes.append(f"{hugo_blox}/ holds Hugo Blox page bundles: the config writes one per work there (hugoblox); "
+                     "bundles without 'generated_by: pubsync' are never touched")
     text = render_config(bare, chosen, name=person_name, scholar=owner.scholar, email=email.strip(),
-                         evidence=layout.evidence if chosen == layout.kind else None)
+                         evidence=layout.evidence if chosen == layout.kind else None, hugo_blox=hugo_blox)
     write_atomic(config_path, text.encode("utf-8"))
 
     curation_path: Path | None = directory / "curation.toml"
@@ -272,3 +288,72 @@ def init_site(directory: Path, orcid: str, *, kind: str = "", config_name: str =
 def _existing_targets(root: Path, kind: str) -> list[str]:
     """Export targets already present: the first sync replaces them, so the user should look at `pubsync diff` first."""
     return [rel for fmt in DEFAULT_FORMATS[kind] if (root / (rel := default_path(fmt, kind))).exists()]
+
+
+# ---- the nightly workflow -----------------------------------------------------------------------------
+
+WORKFLOW_PATH = Path(".github") / "workflows" / "pubsync.yml"
+WORKFLOW_SECRETS = (("OPENALEX_API_KEY", "required: OpenAlex asks for a key since 2026 (free, openalex.org)"),
+                    ("S2_API_KEY", "optional: a Semantic Scholar key raises its rate limit"))
+
+
+def render_workflow(config_name: str = "config.toml") -> str:
+    """The site's `.github/workflows/pubsync.yml`: the pubsync Action on a nightly schedule and the Run button."""
+    from pubsync import __version__
+    config_line = f"          config: {config_name}\n" if config_name != "config.toml" else ""
+    return f"""\
+# pubsync nightly: pull the sources, merge, rewrite the publication files, and open a pull request when they
+# changed. Written by `pubsync init --workflow`; see pubsync's docs/ci.md.
+# Secrets (Settings → Secrets and variables → Actions): OPENALEX_API_KEY, optionally S2_API_KEY.
+# Also: Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".
+name: pubsync nightly
+
+on:
+  schedule:
+    - cron: "17 4 * * *"            # daily at 04:17 UTC (off the hour: on-the-hour schedules are delayed the most)
+  workflow_dispatch:                 # the "Run workflow" button
+
+permissions:
+  contents: write                    # push the pull request's branch
+  pull-requests: write               # open or update the pull request
+  actions: write                     # keepalive: re-enable this schedule before GitHub's 60-day inactivity cut-off
+
+concurrency:                         # never two syncs at once: they share one cached database
+  group: pubsync-nightly
+  cancel-in-progress: false
+
+jobs:
+  sync:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pubsync/pubsync@v{__version__}
+        env:
+          OPENALEX_API_KEY: ${{{{ secrets.OPENALEX_API_KEY }}}}
+          S2_API_KEY: ${{{{ secrets.S2_API_KEY }}}}
+          ORCID_TOKEN: ${{{{ secrets.ORCID_TOKEN }}}}
+        with:
+{config_line}          python-version: "3.12"
+          pull-request: "true"
+          # token: ${{{{ secrets.PUBSYNC_PR_TOKEN }}}}   # to have your other workflows run on pubsync's pull requests
+"""
+
+
+def write_workflow(directory: Path, config_name: str = "config.toml", force: bool = False,
+                   config_given: bool = False) -> Path:
+    """Write `.github/workflows/pubsync.yml` under `directory`; UsageError (exit 2) when one exists and not `force`.
+    Unless the config's name was given, a site whose config.toml is its generator's and that has a pubsync.toml
+    (what `pubsync init` writes for Hugo) gets a workflow that names pubsync.toml."""
+    if not config_given and config_name == "config.toml" and not _is_pubsync_config(directory / "config.toml") \
+            and (directory / FALLBACK_CONFIG_NAME).is_file():
+        config_name = FALLBACK_CONFIG_NAME
+    if not directory.is_dir():
+        raise UsageError(f"--dir: {directory} is not a folder; create it or point --dir at your site's root")
+    path = directory / WORKFLOW_PATH
+    if path.exists() and not force:
+        raise UsageError(f"{path}: a workflow already exists; pubsync init never overwrites one — edit it, or pass "
+                         "--force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, render_workflow(config_name).encode("utf-8"))
+    return path

@@ -6,7 +6,7 @@
 
 Field precedence is data (MergeSettings.field_order): for each field, an ordered list of source names;
 the first record (in that order) with a non-empty value wins and its ref is recorded in Work.provenance.
-Besides the five source names, "orcid-self" names ORCID summaries the person entered themselves
+Besides the source names, "orcid-self" names ORCID summaries the person entered themselves
 (their corrections beat every service), and "site" the site's own list (`pubsync adopt`), first by default: what
 the owner wrote is shown, and every field of theirs the work has no attribute for passes through to Work.extra
 under its own name (merge_site_fields). Published-version fields (venue, date, year, DOI, type) come from
@@ -32,6 +32,7 @@ from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, do
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, SITE, MergeSettings
+from pubsync.venues import apply_display_venue
 
 PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published version when there is one
 
@@ -75,6 +76,17 @@ def _decision_pairs(decisions: Iterable[Decision], records: list[Record]) -> tup
         elif d.kind == "different":
             different.extend((i, j) for i in left for j in right if i != j)
     return same, different
+
+
+def _distinct_within_source(records: list[Record]) -> list[tuple[int, int]]:
+    """Pairs of records a curated source lists as two publications (`extra["distinct_within_source"]`, e.g. DBLP's
+    AAMAS extended abstract and IJCAI paper of one title): never one work. Only same-titled pairs can match at all,
+    so only those are listed."""
+    by_title: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if r.extra.get("distinct_within_source"):
+            by_title[(r.source, " ".join(fold(r.title).split()[:6]))].append(i)
+    return [(i, j) for group in by_title.values() for n, i in enumerate(group) for j in group[n + 1:]]
 
 
 # ---- field selection ------------------------------------------------------------------------------
@@ -241,6 +253,8 @@ def merge_group(records: list[Record], feats: list[Features], settings: MergeSet
         work.provenance["counts_by_year"] = best.ref
 
     merge_site_fields(work, ranked(records, settings.order("links")))
+    if not work.provenance.get("venue", "").startswith(f"{SITE}:"):      # the owner's venue text is shown as written
+        apply_display_venue(work, records)          # "ICLR 2025" + venue_full (venues.py)
     work.versions = _versions(records, kinds)
     work.records = sorted(r.ref for r in records)
     work.provenance = {k: v for k, v in work.provenance.items() if v}
@@ -331,10 +345,7 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
             for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
-    # Two entries the owner wrote on their site are two entries (a preprint listed beside its paper, a paper in two
-    # of the site's files): the site's own records never merge with each other, only with other sources'.
-    site = [i for i, r in enumerate(recs) if r.source == SITE]
-    different += [(i, j) for k, i in enumerate(site) for j in site[k + 1:]]
+    different += _distinct_within_source(recs)
     match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
     clustering = cluster(feats, forced=same, cannot=different, settings=match)
 

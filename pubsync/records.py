@@ -28,6 +28,7 @@ class Author:
     openalex: str = ""             # bare author id, A5003721947
     printed: str = ""              # the name as printed on the work, where the source shows its own cleaned-up one
     affiliations: list[str] = field(default_factory=list)   # as printed on the work, and institution names
+    dblp: str = ""                 # DBLP person id, 62/2078 (the person DBLP disambiguated, e.g. "Bo An 0001")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in ((f, getattr(self, f)) for f in _AUTHOR_FIELDS) if v}

@@ -14,11 +14,15 @@ DEFAULT_BASE_URLS = {
     "arxiv": "https://export.arxiv.org/api",
     "scholar": "https://scholar.google.com",
     "crossref": "https://api.crossref.org",
+    "dblp": "https://dblp.org",
+    "semanticscholar": "https://api.semanticscholar.org/graph/v1",
 }
 
 # Minimum seconds between two requests to one source: arXiv's terms ask for 3 s; OpenAlex allows 10/s,
 # ORCID's public API 24/s (we stay well under), Crossref's public pool 5/s (2026); Scholar has no API and is slow on purpose.
-DEFAULT_MIN_INTERVAL = {"orcid": 0.1, "openalex": 0.1, "arxiv": 3.0, "scholar": 5.0, "crossref": 0.2}
+DEFAULT_MIN_INTERVAL = {"orcid": 0.1, "openalex": 0.1, "arxiv": 3.0, "scholar": 5.0, "crossref": 0.2,
+                        # DBLP throttles scripts (429 + Retry-After); Semantic Scholar's keyless pool is shared, 1/s
+                        "dblp": 1.0, "semanticscholar": 1.0}
 
 
 @dataclass
@@ -49,6 +53,8 @@ class Person:
     aliases: list[str] = field(default_factory=list)   # other spellings of the name, for marking in author lists
     role: str = ""
     years: tuple[int | None, int | None] = (None, None)  # active years in a lab (inclusive); None = open
+    dblp: str = ""                 # DBLP person id (pid), 62/2078
+    semanticscholar: str = ""      # Semantic Scholar author id
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -63,16 +69,16 @@ MAYBE_THRESHOLD = -2.5     # above this (and not same): the review queue
 
 SITE = "site"              # the site's own list, adopted (`pubsync adopt`): the owner's display fields win
 DEFAULT_FIELD_ORDER: dict[str, tuple[str, ...]] = {
-    "title": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
+    "title": (SITE, SELF, "crossref", "openalex", "orcid", "dblp", "semanticscholar", "arxiv", "scholar", "bibtex"),
     # authors: the site's complete list when it is first here; else the longest untruncated list, this order
     # breaking ties
-    "authors": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
-    "date": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
-    "venue": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
-    "type": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
-    "abstract": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
-    "url": (SITE, SELF, "crossref", "openalex", "orcid", "arxiv", "scholar", "bibtex"),
-    "links": (SITE, "crossref", "openalex", "arxiv", "orcid", "scholar", "bibtex"),
+    "authors": (SITE, "crossref", "openalex", "arxiv", "orcid", "dblp", "semanticscholar", "scholar", "bibtex"),
+    "date": (SITE, SELF, "crossref", "openalex", "orcid", "dblp", "semanticscholar", "arxiv", "scholar", "bibtex"),
+    "venue": (SITE, SELF, "crossref", "openalex", "orcid", "dblp", "semanticscholar", "arxiv", "scholar", "bibtex"),
+    "type": (SITE, SELF, "crossref", "openalex", "orcid", "dblp", "semanticscholar", "arxiv", "scholar", "bibtex"),
+    "abstract": (SITE, "crossref", "openalex", "arxiv", "orcid", "dblp", "semanticscholar", "scholar", "bibtex"),
+    "url": (SITE, SELF, "crossref", "openalex", "orcid", "dblp", "semanticscholar", "arxiv", "scholar", "bibtex"),
+    "links": (SITE, "crossref", "openalex", "arxiv", "orcid", "dblp", "semanticscholar", "scholar", "bibtex"),
 }
 
 

@@ -61,8 +61,15 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["works"].enable_fts(["title"], create_triggers=True)
 
 
-MIGRATIONS = [_v1]          # append only; index + 1 is the schema version
+def _v2(db: sqlite_utils.Database) -> None:
+    """People's DBLP and Semantic Scholar author ids (DBLP authorships with their pid confirm attribution)."""
+    db["people"].add_column("dblp", str, not_null_default="")
+    db["people"].add_column("semanticscholar", str, not_null_default="")
+
+
+MIGRATIONS = [_v1, _v2]     # append only; index + 1 is the schema version
 SCHEMA_VERSION = len(MIGRATIONS)
+_PERSON_COLUMNS = ("name", "orcid", "openalex", "scholar", "dblp", "semanticscholar")
 ID_COLUMNS = ("doi", "arxiv")   # the identifiers works and records keep in a column of their own
 
 
@@ -334,15 +341,19 @@ class Store:
     # ---- people seen by pulls (so exports without a config still know whose list it is) ----------
 
     def save_person(self, person: Person) -> None:
-        row = self.db.execute("SELECT name, orcid, openalex, scholar FROM people WHERE key = ?", [person.key]).fetchone()
-        old = dict(zip(("name", "orcid", "openalex", "scholar"), row)) if row else {}
-        new = {k: getattr(person, k) or old.get(k) or "" for k in ("name", "orcid", "openalex", "scholar")}
+        row = self.db.execute(f"SELECT {', '.join(_PERSON_COLUMNS)} FROM people WHERE key = ?", [person.key]).fetchone()
+        old = dict(zip(_PERSON_COLUMNS, row)) if row else {}
+        new = {k: getattr(person, k) or old.get(k) or "" for k in _PERSON_COLUMNS}
         if new != old:
             self.db["people"].upsert({"key": person.key, **new, "updated_at": now_iso()}, pk="key")
 
     def people(self) -> list[Person]:
-        return [Person(name=n or k, key=k, orcid=o or "", openalex=a or "", scholar=s or "") for k, n, o, a, s in
-                self.db.execute("SELECT key, name, orcid, openalex, scholar FROM people ORDER BY key").fetchall()]
+        rows = self.db.execute(f"SELECT key, {', '.join(_PERSON_COLUMNS)} FROM people ORDER BY key").fetchall()
+        people = []
+        for key, *values in rows:
+            fields = {k: v or "" for k, v in zip(_PERSON_COLUMNS, values)}
+            people.append(Person(**{**fields, "name": fields["name"] or key}, key=key))
+        return people
 
     # ---- runs -----------------------------------------------------------------------------------
 

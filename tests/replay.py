@@ -243,10 +243,10 @@ def read_cassette(path: str | Path) -> list[Interaction]:
     out = []
     for item in items:
         req, resp = item["request"], item["response"]
-        status = resp.get("status")
+        status = resp.get("status") or resp.get("status_code")       # vcrpy / R vcr; the httpx layout
         if isinstance(status, dict):
             status = status.get("code") or status.get("status_code")
-        body = resp.get("body") or {}
+        body = resp.get("body") or resp.get("content") or {}
         if isinstance(body, dict):
             raw = body.get("string")
             if raw is None and body.get("base64_string"):
@@ -396,9 +396,12 @@ class SyntheticProfile:
             return 400, {}, {"error": "Invalid query parameters error.", "message": f"bad filter {filt}"}
         listed = self.openalex_listed
         cursor = query.get("cursor", "")
-        start = 0 if cursor == "*" else int(cursor.removeprefix("c") or 0)
+        if "page" in query:                      # basic paging (no API key): no next_cursor in the answer
+            start = (int(query["page"]) - 1) * per_page
+        else:
+            start = 0 if cursor == "*" else int(cursor.removeprefix("c") or 0)
         page = listed[start:start + per_page]
-        nxt = f"c{start + per_page}" if page else None
+        nxt = f"c{start + per_page}" if page and "page" not in query else None
         return 200, {}, {"meta": {"count": len(listed), "page": None, "per_page": per_page, "next_cursor": nxt},
                          "results": [self.openalex_work(i) for i in page]}
 
@@ -453,3 +456,37 @@ class SyntheticProfile:
         server.route("/openalex/works", self.openalex_works)
         server.route("/arxiv/query", self.arxiv_query)
         server.route("/scholar/citations", self.scholar_page)
+        server.route(f"/dblp/pid/{self.DBLP_PID}.xml", self.dblp_person)
+        server.route(f"/semanticscholar/author/{self.S2_AUTHOR}/papers", self.s2_papers)
+
+    # -- DBLP (one person XML: every work as a conference paper, arXiv ones with their CoRR record) --
+    DBLP_PID = "00/0001"
+    S2_AUTHOR = "1000001"
+
+    def dblp_person(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        me = f'<author pid="{self.DBLP_PID}">Josiah Carberry</author>'
+        items = []
+        for i in range(self.n):
+            items.append(f'<r><inproceedings key="conf/jcdl/Carberry{i}" mdate="2024-01-01">{me}'
+                         f"<title>{self.title(i)}.</title><year>{2000 + i % 25}</year><booktitle>JCDL</booktitle>"
+                         f"<ee>https://doi.org/{self.doi(i)}</ee></inproceedings></r>")
+            if self.arxiv_id(i):
+                items.append(f'<r><article key="journals/corr/abs-{self.arxiv_id(i).replace(".", "-")}" '
+                             f'mdate="2024-01-01" publtype="informal">{me}<title>{self.title(i)}.</title>'
+                             f"<year>2021</year><journal>CoRR</journal><volume>abs/{self.arxiv_id(i)}</volume>"
+                             f"<ee>https://arxiv.org/abs/{self.arxiv_id(i)}</ee></article></r>")
+        body = (f'<?xml version="1.0" encoding="UTF-8"?><dblpperson name="Josiah Carberry" pid="{self.DBLP_PID}" '
+                f'n="{len(items)}">' + "".join(items) + "</dblpperson>")
+        return 200, {"Content-Type": "application/xml"}, body
+
+    # -- Semantic Scholar (/author/{id}/papers, offset paging) --
+    def s2_papers(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        offset, limit = int(query.get("offset", "0")), int(query.get("limit", "100"))
+        data = [{"paperId": f"s2paper{i:06d}", "title": self.title(i), "year": 2000 + i % 25,
+                 "externalIds": {"DOI": self.doi(i)}, "authors": [{"authorId": self.S2_AUTHOR,
+                                                                    "name": "Josiah Carberry"}]}
+                for i in range(offset, min(self.n, offset + limit))]
+        page: dict[str, Any] = {"offset": offset, "data": data}
+        if offset + limit < self.n:
+            page["next"] = offset + limit
+        return 200, {"Content-Type": "application/json"}, page

@@ -87,7 +87,20 @@ def _escaped(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
+# papers.yml's titles are HTML: the sanitized inline markup, the text escaped. The two hostile titles that hold
+# markup are written out by hand; every other title shows as its text, escaped.
+SANITIZED_TITLES = {
+    "script2023": "&amp; &quot;quotes&quot; &#x27;single&#x27;",
+    "shortcode2019": "Hugo {{&lt; youtube id &gt;}} and {{% notice %}} shortcodes",
+}
+
+
+def _expected_titles(works: list[Work]) -> list[str]:
+    return sorted(SANITIZED_TITLES.get(w.key) or _escaped(w.title) for w in works)
+
+
 def test_jekyll_builds_papers_yml_and_shows_every_title_escaped(tmp_path):
+    """The template prints `{{ p.title }}` without `| escape`, as al-folio's layouts and most hand-made loops do."""
     jekyll = need("jekyll")
     site = tmp_path / "site"
     shutil.copytree(SITES / "jekyll-papers", site)
@@ -98,9 +111,7 @@ def test_jekyll_builds_papers_yml_and_shows_every_title_escaped(tmp_path):
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     shown = _titles_shown(page)
     assert len(shown) == len(works)
-    # Jekyll's escape leaves ' alone; compare without that one difference.
-    assert sorted(t.replace("&#39;", "'") for t in shown) == \
-        sorted(_escaped(w.title).replace("&#x27;", "'") for w in works)
+    assert sorted(shown) == _expected_titles(works)
     assert "<script" not in page and "<img" not in page and "SITE-TITLE-MARKER" not in page
     assert "javascript:" not in page
 
@@ -117,7 +128,7 @@ def test_hugo_builds_papers_yaml_and_shows_every_title_escaped(tmp_path):
     shown = _titles_shown(page)
     assert len(shown) == len(works)
     import html
-    assert sorted(html.unescape(t) for t in shown) == sorted(" ".join(w.title.split()) for w in works)
+    assert sorted(html.unescape(t) for t in shown) == sorted(html.unescape(t) for t in _expected_titles(works))
     assert "<script" not in page and "<img" not in page and "SITE-TITLE-MARKER" not in page
 
 

@@ -152,7 +152,7 @@ def test_uncertain_pairs_go_to_review_not_into_one_work():
 def test_merge_settings_from_config_validates_keys():
     s = MergeSettings.from_config({"venue": ["openalex", "crossref"], "same_threshold": 1.0})
     assert s.order("venue") == ("openalex", "crossref") and s.same_threshold == 1.0
-    for bad in ({"venu": []}, {"venue": ["dblp"]}, {"same_threshold": "high"}, {"preprint_display": "both"}):
+    for bad in ({"venu": []}, {"venue": ["mendeley"]}, {"same_threshold": "high"}, {"preprint_display": "both"}):
         try:
             MergeSettings.from_config(bad)
         except ValueError as e:

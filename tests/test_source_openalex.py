@@ -112,7 +112,8 @@ def work(i, doi=True):
             **({"doi": f"https://doi.org/10.1234/{i}"} if doi else {}), "updated_date": "2025-01-01"}
 
 
-def test_author_paging_stops_without_the_empty_page_and_batches_dois():
+def test_author_paging_stops_without_the_empty_page_and_batches_dois(monkeypatch):
+    monkeypatch.setenv("OPENALEX_API_KEY", "k-secret")
     n = 450
     calls = []
 
@@ -122,8 +123,8 @@ def test_author_paging_stops_without_the_empty_page_and_batches_dois():
             dois = query["filter"][4:].split("|")
             return 200, {}, {"meta": {"count": len(dois)}, "results": [work(int(d.split("/")[1])) for d in dois]}
         start = 0 if query["cursor"] == "*" else int(query["cursor"])
-        page = [work(i) for i in range(start, min(n, start + 200))]
-        return 200, {}, {"meta": {"count": n, "next_cursor": str(start + 200)}, "results": page}
+        page = [work(i) for i in range(start, min(n, start + 100))]
+        return 200, {}, {"meta": {"count": n, "next_cursor": str(start + 100)}, "results": page}
 
     with ReplayServer() as server:
         server.route("/works", works)
@@ -132,13 +133,148 @@ def test_author_paging_stops_without_the_empty_page_and_batches_dois():
                                               dois=[f"10.1234/{i}" for i in range(440, 700)]), {})
     listing = [c for c in calls if c["filter"].startswith("author.id:")]
     batches = [c for c in calls if c["filter"].startswith("doi:")]
-    assert len(listing) == 3 and listing[0]["cursor"] == "*" and listing[0]["per-page"] == "200"
+    assert [c["cursor"] for c in listing] == ["*", "100", "200", "300", "400"]      # 450 works, 100 a page
+    assert all(c["per_page"] == "100" and c["api_key"] == "k-secret" for c in calls)
     assert all(c["select"] == openalex.SELECT and c["mailto"] == "lab@example.org" for c in calls)
     assert [len(c["filter"][4:].split("|")) for c in batches] == [100, 100, 50]   # 250 DOIs not already listed
-    assert result.requests == 6 <= openalex.requests_bound(450, 250)
+    assert result.requests == 8 <= openalex.requests_bound(450, 250)
     assert len(result.raws) == 700 and result.complete
     assert len(result.discovered["doi_fields"]) == 700
     assert result.discovered["doi_fields"]["10.1234/0"] == ["date"]        # no venue, type "other"
+
+
+# ---- the 2026 rules --------------------------------------------------------------------------
+
+def keyless_world(n, calls):
+    """OpenAlex as it answers keyless clients since 2026: 400 above per_page 100, 401 for a cursor."""
+    def works(path, query):
+        calls.append(dict(query))
+        if int(query.get("per_page", "25")) > 100:
+            return 400, {}, {"error": "Invalid query parameters error.", "message": "per_page must be between 1 and 100"}
+        if "cursor" in query and "api_key" not in query:
+            return 401, {}, {"error": "Unauthorized", "message": "cursor paging requires an API key"}
+        number, size = int(query.get("page", "1")), int(query["per_page"])
+        page = [work(i) for i in range((number - 1) * size, min(n, number * size))]
+        return 200, {}, {"meta": {"count": n, "page": number, "per_page": size}, "results": page}
+    return works
+
+
+def test_without_a_key_basic_paging_of_at_most_100(monkeypatch):
+    monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    calls = []
+    with ReplayServer() as server:
+        server.route("/works", keyless_world(250, calls))
+        with oa_session(server) as s:
+            result = openalex.fetch(s, Target("p", openalex="A5003721947"), {})
+    assert [(c["page"], c["per_page"]) for c in calls] == [("1", "100"), ("2", "100"), ("3", "100")]
+    assert not any("cursor" in c or "api_key" in c for c in calls)
+    assert len(result.raws) == 250 and result.complete
+
+
+def test_without_a_key_a_list_past_10000_is_cut_with_a_one_line_note(monkeypatch, caplog):
+    monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    calls = []
+    with ReplayServer() as server:
+        server.route("/works", keyless_world(10_250, calls))
+        with oa_session(server) as s, caplog.at_level("WARNING", logger="pubsync.sources.openalex"):
+            result = openalex.fetch(s, Target("p", openalex="A5003721947"), {})
+    assert len(calls) == 100 and calls[-1]["page"] == "100"
+    assert len(result.raws) == 10_000 and not result.complete          # partial: no shrink judgement on it
+    notes = [r.getMessage() for r in caplog.records]
+    assert len(notes) == 1 and "10250" in notes[0].replace(",", "") and "OPENALEX_API_KEY" in notes[0]
+    assert "10,000" in notes[0] and "\n" not in notes[0]
+
+
+def test_with_a_key_cursor_paging(monkeypatch):
+    monkeypatch.setenv("OPENALEX_API_KEY", "k-secret")
+    calls = []
+
+    def works(path, query):
+        calls.append(dict(query))
+        start = 0 if query["cursor"] == "*" else int(query["cursor"])
+        return 200, {}, {"meta": {"count": 150, "next_cursor": str(start + 100)},
+                         "results": [work(i) for i in range(start, min(150, start + 100))]}
+    with ReplayServer() as server:
+        server.route("/works", works)
+        with oa_session(server) as s:
+            result = openalex.fetch(s, Target("p", openalex="A5003721947"), {})
+    assert [c["cursor"] for c in calls] == ["*", "100"] and not any("page" in c for c in calls)
+    assert len(result.raws) == 150
+
+
+@pytest.mark.parametrize("status,key,told", [(401, None, "set OPENALEX_API_KEY"),
+                                             (403, "bad-key", "refused the key in OPENALEX_API_KEY")])
+def test_401_403_name_the_api_key(monkeypatch, status, key, told):
+    if key:
+        monkeypatch.setenv("OPENALEX_API_KEY", key)
+    else:
+        monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    with ReplayServer() as server:
+        server.add("/works", {"error": "Forbidden", "message": "no"}, status=status)
+        with oa_session(server) as s, pytest.raises(SourceError) as e:
+            openalex.fetch(s, Target("p", openalex="A5003721947"), {})
+    assert f"HTTP {status}" in str(e.value) and told in str(e.value)
+    assert "\n" not in str(e.value) and "bad-key" not in str(e.value)
+
+
+def test_a_rejected_select_field_is_dropped_and_retried_once(realdata, monkeypatch, caplog):
+    """The real 2026 error body (select=DOESNTEXIST) names the field; here it names type_crossref."""
+    monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    recorded = read_cassette(realdata / "api/openalex/oapro_2026-03_cassette_error400_bad_select.yml")[0]
+    rejection = recorded.body.decode().replace("DOESNTEXIST", "type_crossref")
+    calls = []
+
+    def works(path, query):
+        calls.append(dict(query))
+        if "type_crossref" in query["select"].split(","):
+            return 400, {"Content-Type": "application/json"}, rejection
+        return 200, {}, {"meta": {"count": 2, "page": 1}, "results": [work(1), work(2)]}
+    with ReplayServer() as server:
+        server.route("/works", works)
+        with oa_session(server) as s, caplog.at_level("WARNING", logger="pubsync.sources.openalex"):
+            result = openalex.fetch(s, Target("p", openalex="A5003721947", dois=["10.1234/77"]), {})
+    assert len(calls) == 3                       # rejected, retried without it, then the DOI batch without it
+    assert "type_crossref" not in calls[1]["select"] and "authorships" in calls[1]["select"]
+    assert "type_crossref" not in calls[2]["select"]
+    assert len(result.raws) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "openalex: OpenAlex no longer accepts the select field 'type_crossref'; retrying without it"]
+
+
+def test_a_second_rejection_fails_the_source():
+    with ReplayServer() as server:
+        server.add("/works", {"error": "Invalid query parameters error.",
+                              "message": "authorships is not a valid select field. Valid fields are: id"}, status=400)
+        server.add("/works", {"error": "Invalid query parameters error.",
+                              "message": "title is not a valid select field. Valid fields are: id"}, status=400)
+        with oa_session(server) as s, pytest.raises(HttpStatusError) as e:
+            openalex.fetch(s, Target("p", openalex="A5003721947"), {})
+    assert e.value.status == 400 and len(server.requests) == 2
+
+
+def test_new_work_types_map_and_unknown_ones_are_logged(caplog):
+    def parsed(kind):
+        return openalex.parse(openalex.load(json.dumps({**work(1), "type": kind}).encode(), "w.json")[0])[0].type
+    assert parsed("conference-paper") == "conference-paper"
+    assert parsed("software") == "software"
+    assert parsed("software-paper") == "journal-article"
+    with caplog.at_level("WARNING", logger="pubsync.sources.openalex"):
+        assert parsed("hologram") == "other"
+    assert any("'hologram'" in r.getMessage() for r in caplog.records)
+
+
+def test_is_retracted_holds_the_work_for_the_persons_decision(realdata):
+    """The real 2025 work W2741809807, marked retracted as OpenAlex's `is_retracted` would: list hygiene holds it."""
+    from pubsync.attribution import tidy
+    from pubsync.merge import build_works
+    path = realdata / "api/openalex/oapy_2025-06_work_W2741809807_stateofOA.json"
+    data = json.loads(path.read_text())
+    assert data["is_retracted"] is False
+    for retracted, held in ((False, ""), (True, "retracted")):
+        rec = openalex.parse(openalex.load(json.dumps({**data, "is_retracted": retracted}).encode(), "w.json")[0])[0]
+        works = build_works([rec], []).works
+        tidy(works, {rec.ref: rec})
+        assert works[0].held == held
 
 
 def test_author_by_orcid_discovers_the_author_id_and_arxiv_ids():
@@ -204,3 +340,16 @@ def test_incremental_falls_back_to_the_full_listing_when_the_filter_is_refused()
         with HttpSession(settings, clock=SkipClock()) as s:
             result = openalex.fetch(s, Target("p", openalex="A5000000001"), {"W1": "2025-10-01"})
     assert len(server.requests) == 2 and result.complete and [r.source_id for r in result.raws] == ["W1"]
+
+
+def test_a_refused_key_fails_the_sync_in_one_line_naming_it(tmp_path):
+    from tests.clihelp import run
+    with ReplayServer() as server:
+        server.add("/works", {"error": "Unauthorized", "message": "Invalid API key"}, status=401)
+        proc = run("pull", "--openalex", "A5003721947", cwd=tmp_path,
+                   env={"PUBSYNC_OPENALEX_URL": server.url, "PUBSYNC_ARXIV_URL": server.url,
+                        "OPENALEX_API_KEY": "k-refused"})
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "openalex" in line]
+    assert len(lines) == 1 and "HTTP 401" in lines[0] and "OPENALEX_API_KEY" in lines[0]
+    assert "k-refused" not in proc.stderr + proc.stdout

@@ -26,7 +26,7 @@ def test_einstein_fragment_rows(realdata, einstein):
     assert epr.title == "Can quantum-mechanical description of physical reality be considered complete?"
     assert [a.name for a in epr.authors] == ["A Einstein", "B Podolsky", "N Rosen"] and epr.authors_complete
     assert epr.venue == "Physical Review 47 (10), 777" and epr.year == 1935 and epr.citations == 20996
-    assert epr.ids == {"scholar": "qyhmnyLat1gC"} and epr.extra["scholar_user"] == "qc6CJjYAAAAJ"
+    assert epr.ids == {"scholar": "qc6CJjYAAAAJ:qyhmnyLat1gC"} and epr.extra["scholar_user"] == "qc6CJjYAAAAJ"
     assert epr.url.endswith("citation_for_view=qc6CJjYAAAAJ:qyhmnyLat1gC")
 
 

@@ -49,9 +49,12 @@ def sync(state: State, dry_run: bool, exit_on_change: bool, as_json: bool) -> No
 @click.option("--openalex", default="", help="OpenAlex author id, e.g. A5003721947.")
 @click.option("--arxiv", default="", help="arXiv ids (comma-separated) or an author query such as 'au:Carberry_J'.")
 @click.option("--scholar", default="", help="Google Scholar user id (opt-in; Scholar may block scripts).")
+@click.option("--dblp", default="", help="DBLP person id, e.g. 62/2078 (from the dblp.org/pid/… URL).")
+@click.option("--semanticscholar", default="", help="Semantic Scholar author id, e.g. 1723755 (key: S2_API_KEY).")
 @click.option("--json", "as_json", is_flag=True, help="The run summary as JSON on stdout.")
 @click.pass_obj
-def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, as_json: bool) -> None:
+def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, dblp: str, semanticscholar: str,
+         as_json: bool) -> None:
     """Fetch and store records, then merge. With ID flags no config file is needed; with only --orcid the
     OpenAlex author and arXiv ids are discovered from it.
 
@@ -61,15 +64,17 @@ def pull(state: State, orcid: str, openalex: str, arxiv: str, scholar: str, as_j
         pubsync pull --orcid 0000-0002-1825-0097
     """
     cfg = state.config(required=state.config_given)
-    if orcid or openalex or arxiv or scholar:
-        person = person_from_flags(orcid, openalex, arxiv, scholar)
-        people = [p for p in cfg.people if person.orcid and p.orcid == person.orcid] or [person]
+    if orcid or openalex or arxiv or scholar or dblp or semanticscholar:
+        person = person_from_flags(orcid, openalex, arxiv, scholar, dblp, semanticscholar)
+        people = [p for p in cfg.people if person.orcid and p.orcid == person.orcid
+                  or person.dblp and p.dblp == person.dblp] or [person]
         if scholar:
             cfg.sources["scholar"].enabled = True
     else:
         people = cfg.people
         if not people:
-            raise UsageError("nothing to pull: give --orcid/--openalex/--arxiv/--scholar, or [[people]] in the config")
+            raise UsageError("nothing to pull: give --orcid/--openalex/--arxiv/--scholar/--dblp/--semanticscholar, "
+                             "or [[people]] in the config")
     with _progress(state, len(people)) as progress:
         summary = pipeline.pull(state.db_path, cfg, people, progress=progress)
     _finish(state, summary, as_json)

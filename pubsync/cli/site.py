@@ -13,7 +13,7 @@ from pubsync.errors import EXIT_CHANGED, UsageError
 from pubsync.export import FORMATS, SITE_KINDS
 from pubsync.export.diff import diff_stat, format_change
 from pubsync.export.jobs import export_jobs, held_back, plan_job, render_job, write_jobs
-from pubsync.init import init_site
+from pubsync.init import WORKFLOW_SECRETS, init_site, write_workflow
 from pubsync.report import gather, to_json, write_report
 from pubsync.store import Store
 
@@ -111,16 +111,21 @@ def _coloured(text: str) -> str:
 
 
 @click.command()
-@click.option("--orcid", required=True, help="Your ORCID iD, e.g. 0000-0002-1825-0097 (the checksum is verified).")
+@click.option("--orcid", default="", help="Your ORCID iD, e.g. 0000-0002-1825-0097 (the checksum is verified); "
+              "needed unless only --workflow is asked for.")
 @click.option("--kind", type=click.Choice(SITE_KINDS), default=None,
               help="The site's layout; detected from the folder when left out.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="The site's root folder, where config.toml and curation.toml are written.")
 @click.option("--name", default="", help="Your name as the site shows it (default: read from the site's _config.yml).")
 @click.option("--email", default="", help="A contact address sent to OpenAlex and Crossref (their polite pool).")
-@click.option("--force", is_flag=True, help="Replace an existing pubsync config (curation.toml is never replaced).")
+@click.option("--force", is_flag=True, help="Replace an existing pubsync config or workflow (curation.toml is never "
+              "replaced).")
+@click.option("--workflow", is_flag=True, help="Also write .github/workflows/pubsync.yml: the pubsync GitHub Action "
+              "every night and on demand (with only --workflow, just that file).")
 @click.pass_obj
-def init(state: State, orcid: str, kind: str | None, directory: Path, name: str, email: str, force: bool) -> None:
+def init(state: State, orcid: str, kind: str | None, directory: Path, name: str, email: str, force: bool,
+         workflow: bool) -> None:
     """Write a commented config.toml and an empty curation.toml for your ORCID iD, detecting the site layout
     (al-folio, academicpages, Hugo, a Jekyll _data/ folder) when run inside a site repository.
 
@@ -128,8 +133,26 @@ def init(state: State, orcid: str, kind: str | None, directory: Path, name: str,
 
     \b
         pubsync init --orcid 0000-0002-1825-0097
+        pubsync init --workflow
     """
     config_name = state.config_path.name if state.config_given else "config.toml"
+    if not orcid and not workflow:
+        raise UsageError("--orcid is required: pubsync init --orcid 0000-0002-1825-0097 (or --workflow alone to "
+                         "write only the GitHub workflow)")
+    if orcid:
+        config_name = _init_config(state, orcid, kind, directory, name, email, force, config_name)
+    if workflow:
+        path = write_workflow(directory, config_name, force, config_given=state.config_given or bool(orcid))
+        state.say(f"wrote {path}: the pubsync Action every night at 04:17 UTC and from the Run workflow button")
+        state.say("add these repository secrets (Settings → Secrets and variables → Actions):")
+        for secret, why in WORKFLOW_SECRETS:
+            state.say(f"  {secret}  {why}")
+        state.say("and allow Actions to open pull requests (Settings → Actions → General → Workflow permissions)")
+
+
+def _init_config(state: State, orcid: str, kind: str | None, directory: Path, name: str, email: str, force: bool,
+                 config_name: str) -> str:
+    """Write config.toml + curation.toml and say what was done; the config's file name."""
     result = init_site(directory, orcid, kind=kind or "", config_name=config_name,
                        config_explicit=state.config_given, name=name, email=email, force=force)
     how = (f"detected from {', '.join(result.layout.evidence)}" if result.kind == result.layout.kind
@@ -148,6 +171,7 @@ def init(state: State, orcid: str, kind: str | None, directory: Path, name: str,
     adopt = f"'pubsync{config_flag} adopt', " if result.existing_targets else ""
     state.say(f"next: check {result.config_path.name}, then {adopt}'pubsync{config_flag} pull', "
               f"'pubsync{config_flag} diff' and 'pubsync{config_flag} sync'")
+    return result.config_path.name
 
 
 @click.command()

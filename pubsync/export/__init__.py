@@ -10,6 +10,8 @@ Formats and what `target` is:
   academicpages  a directory (`_publications`): one page per work; stale pages pubsync wrote are removed
   citations-yml  a file (al-folio `_data/citations.yml`)
   csl-json       a file (pandoc / Quarto / Zotero)
+  hugoblox       a directory (Hugo Blox `content/publication`): a page bundle <slug>/index.md + cite.bib per work;
+                 stale bundles pubsync wrote are removed
   site-data      a file: a data list adopted from the site, written back in the site's own keys (site_data.py)
   markdown, html a hand-kept page: render gives the list, write() puts it between `<!-- pubsync:start -->` and
                  `<!-- pubsync:end -->` in the existing page (and refuses a page without them)
@@ -27,7 +29,7 @@ from pubsync.records import Work
 from pubsync.settings import Person
 
 FORMATS: tuple[str, ...] = ("bibtex", "papers-yml", "academicpages", "citations-yml", "csl-json", "markdown", "html",
-                           "site-data")
+                           "hugoblox", "site-data")
 SITE_KINDS: tuple[str, ...] = ("al-folio", "academicpages", "hugo", "yaml", "plain")
 JEKYLL_KINDS = ("al-folio", "academicpages")
 
@@ -43,6 +45,7 @@ OPTIONS: dict[str, dict[str, type]] = {
     "csl-json": {**_COMMON, "abstract": bool},
     "markdown": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str, "order": str},
     "html": {**_COMMON, "group_by": str, "selected_only": bool, "link_order": list, "venue": str, "order": str},
+    "hugoblox": {**_COMMON, "author_pages": dict},
     "site-data": {**_COMMON},
 }
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -70,6 +73,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                  "venue": "full", "order": "date"},
     "html": {"group_by": "none", "selected_only": False, "link_order": ["html", "doi", "arxiv", "pdf", "url"],
              "venue": "full", "order": "date"},
+    "hugoblox": {"author_pages": {}},
     "site-data": {},
 }
 
@@ -83,6 +87,7 @@ _DEFAULT_PATHS: dict[str, dict[str, str]] = {
     "markdown": {"al-folio": "_pages/publications.md", "academicpages": "_pages/publications.md",
                  "hugo": "content/publications.md", "*": "publications.md"},
     "html": {"*": "index.html"},
+    "hugoblox": {"*": "content/publication"},
     "site-data": {"hugo": "data/publications.yaml", "*": "_data/publications.yml"},
 }
 
@@ -135,6 +140,10 @@ def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain"
         if not (isinstance(name, str) and name.endswith(".bib") and "/" not in name and "\\" not in name):
             raise ExportError(f"{where}: files.{work_type} = {name!r}: give a file name ending in .bib (it is written "
                               "beside the target file)")
+    bad_pages = [k for k, v in options.get("author_pages", {}).items() if not isinstance(v, str) or not v.strip()]
+    if bad_pages:
+        raise ExportError(f"{where}: author_pages maps {bad_pages[0]!r} to {options['author_pages'][bad_pages[0]]!r}; "
+                          'give the name of the author page, e.g. author_pages = {"Ada Lovelace" = "admin"}')
     if options.get("excerpt_length", 1) < 0:
         raise ExportError(f"{where}: excerpt_length must be 0 or more")
     merged = {**DEFAULTS[fmt], **options}
@@ -146,11 +155,11 @@ def validate_options(fmt: str, options: dict[str, Any], site_kind: str = "plain"
 def render(fmt: str, works: list[Work], ctx: ExportContext) -> dict[str, bytes]:
     """Pure: the bytes of every file of `fmt` for these works (already curated; keys assigned), in list order
     (newest first, then title and key) whatever the order they come in."""
-    from pubsync.export import academicpages, bibtex, citations_yml, csl, markdown, papers_yml, site_data
+    from pubsync.export import academicpages, bibtex, citations_yml, csl, hugoblox, markdown, papers_yml, site_data
     from pubsync.export.view import sort_key
     renderers = {"bibtex": bibtex.render, "papers-yml": papers_yml.render, "academicpages": academicpages.render,
                  "citations-yml": citations_yml.render, "csl-json": csl.render, "markdown": markdown.render_markdown,
-                 "html": markdown.render_html, "site-data": site_data.render}
+                 "html": markdown.render_html, "hugoblox": hugoblox.render, "site-data": site_data.render}
     _check_format(fmt)
     _check_site_kind(ctx.site_kind)
     ctx = replace(ctx, options=validate_options(fmt, ctx.options, ctx.site_kind))

@@ -10,7 +10,7 @@ import html
 import re
 
 from pubsync.export import yamlout
-from pubsync.export.markup import h, html_names, md
+from pubsync.export.markup import HTML_TAGS, h, html_names, render_rich, rich_html, rich_md
 from pubsync.export.view import View, best_link, one_line, view
 from pubsync.names import slugify
 from pubsync.records import Work
@@ -30,7 +30,7 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
         if origin.get("form") == "academicpages" and origin.get("file"):
             files[origin["file"].rsplit("/", 1)[-1]] = adopted_page(work, origin)
             continue
-        slug = slugify(work.key if ctx.options["slug"] == "key" else work.title, fallback=work.key)
+        slug = slugify(work.key if ctx.options["slug"] == "key" else v.title, fallback=work.key)
         stem = f"{v.iso_date}-{slug}"
         if f"{stem}.md" in files:
             stem = f"{stem}-{slugify(work.key, max_len=40)}"
@@ -88,13 +88,14 @@ def page(work: Work, v: View, ctx, stem: str) -> bytes:
     paperurl = v.links.get("pdf") or best_link(work, v.links)
     cite = citation(work, v)
     excerpt = _excerpt(work, ctx.options["excerpt_length"], v)
-    fm = [f"---\ntitle: {q(v.title.replace('<', '&lt;').replace('>', '&gt;'))}\ncollection: publications\n"
+    title = render_rich(v.title_rich, lambda t: t.replace('<', '&lt;').replace('>', '&gt;'), HTML_TAGS)
+    fm = [f"---\ntitle: {q(title)}\ncollection: publications\n"
           f"category: {CATEGORIES.get(work.type, 'manuscripts')}\npermalink: /publication/{stem}\n"]
     if excerpt:
         fm.append(f"excerpt: {q(_html_text(excerpt))}\n")
     fm.append(f"date: {v.iso_date}\n")
     if work.venue:
-        fm.append(f"venue: {q(_html_text(v.venue))}\n")
+        fm.append(f"venue: {q(render_rich(v.venue_rich, _html_text, HTML_TAGS))}\n")
     if paperurl:
         fm.append(f"paperurl: {q(paperurl)}\n")
     if v.links.get("slides"):
@@ -103,7 +104,7 @@ def page(work: Work, v: View, ctx, stem: str) -> bytes:
     if paperurl:
         fm.append(f'<a href="{h(paperurl)}">Download paper here</a>\n\n')
     if work.abstract:
-        fm.append(md(v.abstract) + "\n\n")
+        fm.append(rich_md(v.abstract_rich) + "\n\n")
     fm.append(f"Recommended citation: {cite}\n")
     return "".join(fm).encode("utf-8", "replace")
 
@@ -115,8 +116,11 @@ def citation(work: Work, v: View) -> str:
         names += ", et al."
     head = (names if names.endswith(".") else names + ".") + " " if names else ""
     year = f"({work.year}). " if work.year else ""
-    venue = f" <i>{h(v.venue)}</i>." if work.venue else ""
-    return f"{head}{year}&quot;{h(work.title.rstrip('.'))}.&quot;{venue}"
+    venue = f" <i>{rich_html(v.venue_rich)}</i>." if work.venue else ""
+    title = v.title_rich
+    if title and isinstance(title[-1], str):
+        title = title[:-1] + (title[-1].rstrip("."),)
+    return f"{head}{year}&quot;{rich_html(title)}.&quot;{venue}"
 
 
 def _excerpt(work: Work, length: int, v: View) -> str:

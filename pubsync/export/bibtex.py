@@ -101,19 +101,19 @@ def fields(work: Work, ctx) -> tuple[str, list[tuple[str, str]]]:
         if value:
             out.append((name, value))
 
-    add("title", latex.title(v.title, enc))
+    add("title", latex.rich(v.title_rich, enc, protect=True))
     authors = _author_field(v, work.authors_complete, enc)
     if authors:
         add("author", authors)
     else:
         add("key", latex.escape(work.key, enc))    # what `plain` sorts by when there is no author
-    venue = v.venue
+    venue = latex.rich(v.venue_rich, enc)
     if not venue and arxiv and etype in ("article", "misc") and (etype == "misc" or work.type == "preprint"):
-        venue = f"arXiv preprint arXiv:{arxiv}"
+        venue = latex.escape(f"arXiv preprint arXiv:{arxiv}", enc)
     elif etype == "article" and not venue and work.type == "preprint":
         venue = "Preprint"
     if venue_field and venue:
-        add(venue_field, latex.escape(venue, enc))
+        add(venue_field, venue)
     if publisher:
         add("publisher", latex.escape(publisher, enc))
     if work.year:
@@ -130,7 +130,7 @@ def fields(work: Work, ctx) -> tuple[str, list[tuple[str, str]]]:
     elif extra.get("eprint"):                 # another repository's id (ECCC, HAL), adopted as written
         add("eprint", latex.raw_id(_value(extra["eprint"])))
     if opts["abstract"]:
-        add("abstract", latex.escape(v.abstract, enc))
+        add("abstract", latex.rich(v.abstract_rich, enc))
     for name in STANDARD_EXTRAS:
         if name != "publisher" and extra.get(name) not in (None, "", False):
             add(name, latex.escape(_value(extra[name]), enc))

@@ -3,8 +3,9 @@
     metadata: {last_updated: 'YYYY-MM-DD'}
     papers: {"<scholar_user>:<paper_id>": {citations: N, title: …, year: 'YYYY'}}
 
-Keys sorted, year a string, as the script writes them; only works with a Scholar id and a Scholar count appear
-(the badge says "scholar", so no other source's count is put under it).
+Keys sorted, year a string, as the script writes them. Like the script, every work with a Scholar id appears, with
+0 when the profile shows no count; works without a Scholar id do not (the badge says "scholar", so no other
+source's count is put under it).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from pubsync.errors import ExportError
 from pubsync.export import yamlout
-from pubsync.export.view import one_line
+from pubsync.export.markup import plain, rich
 from pubsync.records import Work
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -26,8 +27,8 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
     papers: dict[str, dict[str, Any]] = {}
     for work in works:                  # a later work with the same paper key replaces an earlier one
         key = paper_key(work, ctx)
-        if key and work.citations.get("scholar") is not None:
-            papers[key] = {"citations": int(work.citations["scholar"]), "title": one_line(work.title),
+        if key:
+            papers[key] = {"citations": int(work.citations.get("scholar") or 0), "title": plain(rich(work.title)),
                            "year": str(work.year) if work.year else ""}
     data = {"metadata": {"last_updated": ctx.data_date}, "papers": dict(sorted(papers.items()))}
     return {"": yamlout.dump(data).encode("utf-8")}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsync.export.view import View, safe_url, view
+from pubsync.export.markup import rich_csl
+from pubsync.export.view import View, safe_id, safe_url, view
 from pubsync.records import Work
 
 CSL_TYPES = {
@@ -24,7 +25,9 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
     return {"": text.encode("utf-8", "replace")}
 
 
-def csl_item(work: Work, v: View, abstract: bool = True, mark_self: bool = False) -> dict[str, Any]:
+def csl_item(work: Work, v: View, abstract: bool = True, mark_self: bool = False, markup=rich_csl) -> dict[str, Any]:
+    """The CSL item; title, container-title and abstract as `markup` renders the sanitized inline markup (CSL's
+    rich-text tags by default)."""
     authors: list[dict[str, Any]] = []
     for a in v.authors:
         if a.given:
@@ -36,15 +39,15 @@ def csl_item(work: Work, v: View, abstract: bool = True, mark_self: bool = False
         if mark_self and a.mine:
             author["x-self"] = True
         authors.append(author)
-    item: dict[str, Any] = {"id": work.key, "type": CSL_TYPES.get(work.type, "document"), "title": v.title,
+    item: dict[str, Any] = {"id": work.key, "type": CSL_TYPES.get(work.type, "document"), "title": markup(v.title_rich),
                             "author": authors}
     if v.date_parts:
         item["issued"] = {"date-parts": [v.date_parts]}
     if work.venue:
-        item["container-title"] = v.venue
+        item["container-title"] = markup(v.venue_rich)
     doi = work.ids.get("doi")
     if doi:
-        item["DOI"] = doi
+        item["DOI"] = safe_id(doi)
     arxiv = work.ids.get("arxiv")
     url = safe_url(work.url) or safe_url(work.links.get("arxiv", "")) or \
         safe_url(f"https://arxiv.org/abs/{arxiv}" if arxiv else "") or safe_url(f"https://doi.org/{doi}" if doi else "")
@@ -54,5 +57,5 @@ def csl_item(work: Work, v: View, abstract: bool = True, mark_self: bool = False
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{arxiv}"
     if abstract and work.abstract:
-        item["abstract"] = v.abstract
+        item["abstract"] = markup(v.abstract_rich)
     return item

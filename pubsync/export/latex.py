@@ -103,5 +103,37 @@ def markup(text: str) -> str:
 
 
 def raw_id(text: str) -> str:
-    """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold percent-encoded."""
-    return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    """DOIs, arXiv ids, Scholar ids: verbatim on one line, with the characters BibTeX cannot hold and those that would
+    break out of a template's attribute (" < >) percent-encoded."""
+    return one_line(text).replace(" ", "").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D") \
+        .replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
+
+
+_MACROS = {"i": "textit", "b": "textbf", "sub": "textsubscript", "sup": "textsuperscript", "sc": "textsc"}
+
+
+def rich(nodes: tuple, latex: bool = False, protect: bool = False) -> str:
+    """Sanitized inline markup (export.markup.rich) → BibTeX: \\textit{}, \\textbf{}, \\textsubscript{},
+    \\textsuperscript{}, \\textsc{}; the text escaped, and with `protect` its capitals braced as title() does."""
+    if len(nodes) == 1 and isinstance(nodes[0], str):
+        return title(nodes[0], latex) if protect else escape(nodes[0], latex)
+    first = [True]
+
+    def piece(text: str) -> str:
+        core = text.strip()
+        if not core:
+            return " " if text else ""
+        lead = " " if text[0].isspace() else ""
+        trail = " " if text[-1].isspace() else ""
+        if protect and _braces_balanced(core):
+            words = core.split()
+            body = " ".join(_title_word(w, first[0] and i == 0, latex) for i, w in enumerate(words))
+        else:
+            body = escape(core, latex)     # each piece is its own brace group: an unbalanced brace is spelled out
+        first[0] = False
+        return lead + body + trail
+
+    def walk(ns: tuple) -> str:
+        return "".join(piece(n) if isinstance(n, str) else f"\\{_MACROS[n[0]]}{{{walk(n[1])}}}" for n in ns)
+
+    return walk(nodes)

@@ -10,7 +10,7 @@ the existing page, so the rest of the page is never touched.
 """
 from __future__ import annotations
 
-from pubsync.export.markup import authors_html, authors_markdown, h, md
+from pubsync.export.markup import authors_html, authors_markdown, h, md, plain, rich_html, rich_md
 from pubsync.export.view import View, best_link, short_venue, view
 from pubsync.records import Work
 
@@ -62,13 +62,14 @@ def site_order(works: list[Work]) -> list[Work]:
     return sorted(works, key=place)
 
 
-def venue_line(work: Work, which: str, v: View) -> str:
-    venue = short_venue(work) if which == "short" else v.venue
+def venue_line(work: Work, which: str, v: View) -> tuple:
+    """The venue and year as sanitized markup (markup.rich)."""
+    venue = short_venue(work) if which == "short" else v.venue_rich
     if not venue and work.type == "preprint":
-        venue = "arXiv preprint" if work.ids.get("arxiv") else "Preprint"
+        venue = ("arXiv preprint" if work.ids.get("arxiv") else "Preprint",)
     year = str(work.year) if work.year else ""
-    if year and year not in venue:
-        return f"{venue} {year}".strip()
+    if year and year not in plain(venue):
+        return venue + (f" {year}",) if venue else (year,)
     return venue
 
 
@@ -79,7 +80,7 @@ def _buttons(available: dict[str, str], title_url: str) -> list[tuple[str, str]]
 def markdown_item(work: Work, ctx) -> str:
     v = view(work, ctx.people, ctx.site_kind)
     url = best_link(work, v.links, ctx.options["link_order"])
-    title = md(v.title) or "Untitled"
+    title = rich_md(v.title_rich) or "Untitled"
     line = f"* [{title}]({url})" if url else f"* {title}"
     buttons = _buttons(v.links, url)
     if buttons:
@@ -89,14 +90,14 @@ def markdown_item(work: Work, ctx) -> str:
         line += f"<br>\n  {authors}"
     venue = venue_line(work, ctx.options["venue"], v)
     if venue:
-        line += f"<br>\n  *{md(venue)}*"
+        line += f"<br>\n  *{rich_md(venue)}*"
     return line
 
 
 def html_item(work: Work, ctx) -> str:
     v = view(work, ctx.people, ctx.site_kind)
     url = best_link(work, v.links, ctx.options["link_order"])
-    title = h(v.title) or "Untitled"
+    title = rich_html(v.title_rich) or "Untitled"
     line = (f'<a class="pub-title" href="{h(url)}">{title}</a>' if url
             else f'<span class="pub-title">{title}</span>')
     buttons = _buttons(v.links, url)
@@ -107,5 +108,5 @@ def html_item(work: Work, ctx) -> str:
         line += f'<br>\n    <span class="pub-authors">{authors}</span>'
     venue = venue_line(work, ctx.options["venue"], v)
     if venue:
-        line += f'<br>\n    <em class="pub-venue">{h(venue)}</em>'
+        line += f'<br>\n    <em class="pub-venue">{rich_html(venue)}</em>'
     return f"  <li>\n    {line}\n  </li>"

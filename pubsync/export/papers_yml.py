@@ -9,8 +9,8 @@ from typing import Any
 
 from pubsync.export import yamlout
 from pubsync.export.csl import csl_item
-from pubsync.export.markup import authors_html, authors_markdown
-from pubsync.export.view import LINK_TYPES, one_line, safe_url, short_venue, site_file, view
+from pubsync.export.markup import authors_html, authors_markdown, rich_html_value
+from pubsync.export.view import LINK_TYPES, one_line, safe_id, safe_url, short_venue, site_file, view
 from pubsync.records import Work
 
 # Curation extras with a field of their own here; link-type extras go to `links`, the rest to `extra`.
@@ -34,14 +34,14 @@ def render(works: list[Work], ctx) -> dict[str, bytes]:
 def item(work: Work, ctx) -> dict[str, Any]:
     opts = ctx.options
     v = view(work, ctx.people, ctx.site_kind)
-    out = csl_item(work, v, opts["abstract"], mark_self=True)
+    out = csl_item(work, v, opts["abstract"], mark_self=True, markup=rich_html_value)
     out["year"] = work.year
-    out["venue"] = short_venue(work)
+    out["venue"] = rich_html_value(short_venue(work))
     out["authors"] = (authors_html if opts["authors_format"] == "html" else authors_markdown)(v, work.authors_complete)
     out["selected"] = bool(work.extra.get("selected"))
     out["links"] = [{"type": kind, "url": url} for kind, url in v.links.items()]
     out["citations"] = dict(sorted(work.citations.items()))
-    out["ids"] = {k: one_line(value) for k, value in sorted(work.ids.items())}
+    out["ids"] = {k: safe_id(value) for k, value in sorted(work.ids.items())}
     preview = work.extra.get("preview")
     if isinstance(preview, str) and preview.strip():
         image = safe_url(site_file(preview.strip(), "preview", ctx.site_kind))

@@ -42,7 +42,9 @@ def one_line(text: object) -> str:
 def sort_key(work: Work) -> tuple:
     """Newest first; works without a year last; then title and key, so the order never depends on the input's."""
     parts = _date_numbers(work.date)
-    return (-(work.year or 0), tuple(-p for p in parts + [0] * (3 - len(parts))), work.title.casefold(), work.key)
+    from pubsync.export.markup import plain, rich
+    return (-(work.year or 0), tuple(-p for p in parts + [0] * (3 - len(parts))), plain(rich(work.title)).casefold(),
+            work.key)
 
 
 def _date_numbers(date: str) -> list[int]:
@@ -87,6 +89,17 @@ def safe_url(value: object) -> str:
     if _URL_CLEAN.fullmatch(url):
         return url
     return url_quote(url, safe="/:?#[]@!$&'()*+,;=%-._~", errors="replace")
+
+
+_ID_UNSAFE = {'"': "%22", "'": "%27", "<": "%3C", ">": "%3E", "`": "%60"}
+
+
+def safe_id(value: object) -> str:
+    """An identifier (DOI, arXiv id, …) that cannot break out of an attribute or form a tag when a template prints
+    it unescaped: quotes, angle brackets and backticks percent-encoded, as a resolver reads them. DOIs may hold them
+    (SICI DOIs have < and >), and any ORCID user can type one."""
+    text = one_line(value)
+    return "".join(_ID_UNSAFE.get(c, c) for c in text) if any(c in text for c in _ID_UNSAFE) else text
 
 
 def site_file(value: str, kind: str, site_kind: str) -> str:
@@ -152,10 +165,11 @@ def best_link(work: Work, available: dict[str, str], order: tuple[str, ...] | li
     return ""
 
 
-def short_venue(work: Work) -> str:
-    """The badge-style venue: the curated `abbr` when there is one, else the venue."""
+def short_venue(work: Work) -> tuple:
+    """The badge-style venue, sanitized markup (markup.rich): the curated `abbr` when there is one, else the venue."""
+    from pubsync.export.markup import rich
     abbr = work.extra.get("abbr")
-    return one_line(abbr) if abbr else one_line(work.venue)
+    return rich(abbr if abbr else work.venue)
 
 
 # ---- one work as the formats see it -------------------------------------------------------------------------
@@ -171,9 +185,12 @@ class AuthorView:
 
 @dataclass(frozen=True)
 class View:
-    title: str
+    title: str             # plain text: slugs, file names, keys
     venue: str
     abstract: str
+    title_rich: tuple      # the sanitized inline markup each format renders in its syntax (markup.rich)
+    venue_rich: tuple
+    abstract_rich: tuple
     date_parts: list[int]
     iso_date: str
     month: str             # BibTeX month macro, '' when unknown
@@ -182,7 +199,9 @@ class View:
 
 
 def view(work: Work, people: list, site_kind: str) -> View:
-    """The work's text on one line, its dates, its authors with the site's people marked, its links."""
+    """The work's text on one line (sanitized markup and its plain text), its dates, its authors with the site's
+    people marked, its links."""
+    from pubsync.export.markup import plain, rich
     parts = date_parts(work)
     authors = []
     as_the_site_spells = work.provenance.get("authors", "").startswith("site:")   # adopted: the owner's spelling
@@ -192,6 +211,8 @@ def view(work: Work, people: list, site_kind: str) -> View:
             family, given = split_name(person.name)
             display = person_display(person.name)
         authors.append(AuthorView(family, given, one_line(display), marks, person is not None))
-    return View(title=one_line(work.title), venue=one_line(work.venue), abstract=one_line(work.abstract),
+    title, venue, abstract = rich(work.title), rich(work.venue), rich(work.abstract)
+    return View(title=plain(title), venue=plain(venue), abstract=plain(abstract), title_rich=title,
+                venue_rich=venue, abstract_rich=abstract,
                 date_parts=parts, iso_date=iso_date(parts), month=MONTHS[parts[1] - 1] if len(parts) >= 2 else "",
                 authors=authors, links=links(work, site_kind))

@@ -18,6 +18,8 @@ START = "<!-- pubsync:start -->"
 END = "<!-- pubsync:end -->"
 SPLICED_FORMATS = ("markdown", "html")
 DIRECTORY_FORMATS = ("academicpages",)
+BUNDLE_FORMATS = ("hugoblox",)          # a folder per work; its index.md says whether pubsync wrote it
+BUNDLE_FILES = ("cite.bib", "index.md")  # what pubsync writes in a bundle (and removes from a stale one)
 
 
 @dataclass
@@ -41,6 +43,8 @@ def plan(fmt: str, files: dict[str, bytes], target: Path) -> list[FileChange]:
         return [_spliced(files[""], target)]
     if fmt in DIRECTORY_FORMATS:
         return _tree(files, target)
+    if fmt in BUNDLE_FORMATS:
+        return _bundles(files, target)
     if target.is_dir():
         raise ExportError(f"{target} is a directory, but this export is one file; give a file path")
     beside = [FileChange(target.parent / safe_relative(name, target.parent), _read(target.parent / name), files[name])
@@ -127,6 +131,38 @@ def _tree(files: dict[str, bytes], target: Path) -> list[FileChange]:
             if old is not None and is_ours(old):
                 changes.append(FileChange(Path(entry.path), old, None))
     return sorted(changes, key=lambda c: c.path.name)
+
+
+def _bundles(files: dict[str, bytes], target: Path) -> list[FileChange]:
+    """The page bundles of a bundle export (<slug>/index.md + its other files): a bundle whose index.md pubsync
+    wrote (is_ours) may be replaced; one it no longer makes loses the files pubsync writes in a bundle, and the
+    rest of that folder (a featured.png, an index.pdf) stays. A bundle pubsync did not write is an error to write
+    into, and is never touched otherwise."""
+    from pubsync.export.academicpages import is_ours
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target} is a file, but this export writes a folder of page bundles; point it at a folder")
+    bundles: dict[str, list[str]] = {}
+    for name in sorted(files):
+        rel = safe_relative(name, target)
+        if len(rel.parts) != 2:
+            raise ExportError(f"refusing to write {name!r} under {target}: a bundle export writes <folder>/<file>")
+        bundles.setdefault(rel.parts[0], []).append(rel.parts[1])
+    changes = []
+    for folder, names in sorted(bundles.items()):
+        index = _read(target / folder / "index.md")
+        if index is not None and not is_ours(index) and index != files.get(f"{folder}/index.md"):
+            raise ExportError(f"{target / folder} holds a page bundle pubsync did not write; rename or remove it, or "
+                              "add 'generated_by: pubsync' to its index.md front matter to let pubsync replace it")
+        changes += [FileChange(target / folder / n, _read(target / folder / n), files[f"{folder}/{n}"]) for n in names]
+    if target.is_dir():
+        for entry in sorted(os.scandir(target), key=lambda e: e.name):
+            if entry.name in bundles or entry.name.startswith(".") or not entry.is_dir():
+                continue
+            index = _read(Path(entry.path) / "index.md")
+            if index is not None and is_ours(index):
+                changes += [FileChange(Path(entry.path) / n, old, None) for n in BUNDLE_FILES
+                            if (old := _read(Path(entry.path) / n)) is not None]
+    return sorted(changes, key=lambda c: c.path.parts)
 
 
 def safe_relative(name: str, where: Path) -> PurePosixPath:

@@ -40,7 +40,7 @@ from typing import Callable, Iterable
 
 from pubsync.records import Record, canonical_doi
 
-NAMES = ("orcid", "openalex", "arxiv", "scholar", "crossref")
+NAMES = ("orcid", "openalex", "arxiv", "scholar", "crossref", "dblp", "semanticscholar")
 # Sources read from files only (never fetched): the site's own list (`pubsync adopt`), a user's .bib (`import bibtex`).
 FILE_SOURCES = ("site", "bibtex")
 DOI_FIELDS = ("venue", "type", "date")     # what a record must give for Crossref to have nothing to add
@@ -76,6 +76,8 @@ class Target:
     arxiv_query: str = ""          # e.g. 'au:Carberry_J'
     scholar: str = ""
     dois: list[str] = field(default_factory=list)   # for DOI batch look-ups (OpenAlex, Crossref)
+    dblp: str = ""                 # DBLP person id, 62/2078
+    semanticscholar: str = ""      # Semantic Scholar author id
 
 
 @dataclass

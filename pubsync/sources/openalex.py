@@ -1,10 +1,15 @@
-"""OpenAlex works: by author id or ORCID (cursor paging) and by DOI batch. Every API era in the recordings parses
-(pre-2023 `host_venue`, 2023+ `primary_location`/`locations`, 2025+ `raw_source_name`, `primary_location.id`)."""
+"""OpenAlex works: by author id or ORCID and by DOI batch. Every API era in the recordings parses
+(pre-2023 `host_venue`, 2023+ `primary_location`/`locations`, 2025+ `raw_source_name`, `primary_location.id`).
+
+The 2026 rules: at most 100 works a page; cursor paging only with an API key (OPENALEX_API_KEY, free since
+2026-02; without one OpenAlex answers cursor requests with 401), else basic paging (`page=1…`), which reaches the
+first 10,000 results only. A `select` field OpenAlex no longer knows is dropped and the request retried once."""
 from __future__ import annotations
 
 import json
 import logging
 import math
+import os
 import re
 from typing import Any
 
@@ -16,9 +21,11 @@ from pubsync.sources import FetchResult, RawRecord, SourceError, Target, doi_fie
 log = logging.getLogger(__name__)
 
 NAME = "openalex"
-PER_PAGE = 200
+PER_PAGE = 100                 # OpenAlex answers per_page > 100 with HTTP 400 (2026)
+KEYLESS_LIMIT = 10_000         # basic paging (no API key) reaches this many results, no more
 DOI_BATCH = 100
-# Only what parse() reads: a page of 200 works shrinks several-fold.
+API_KEY_ENV = "OPENALEX_API_KEY"
+# Only what parse() reads: a page of works shrinks several-fold.
 SELECT = ("id,doi,title,display_name,publication_year,publication_date,ids,type,type_crossref,authorships,"
           "primary_location,locations,best_oa_location,cited_by_count,counts_by_year,abstract_inverted_index,"
           "biblio,language,updated_date,is_retracted,primary_topic")
@@ -34,7 +41,11 @@ TYPE_MAP = {
     "paratext": "paratext", "erratum": "erratum", "retraction": "retraction", "peer-review": "peer-review",
     "other": "other", "libguides": "paratext", "supplementary-materials": "supplementary", "grant": "other",
     "component": "supplementary",
+    # types OpenAlex added in 2025-2026
+    "conference-paper": "conference-paper", "software-paper": "journal-article",   # JOSS/SoftwareX-style papers
+    "review-article": "review", "presentation": "other", "poster": "other",
 }
+_unknown_types_logged: set[str] = set()
 _ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?(?:[?#].*)?$", re.I)
 _ARXIV_OAI = re.compile(r"oai:arxiv\.org:(.+)$", re.I)
 
@@ -45,15 +56,16 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
     """All works of the author (by OpenAlex id, else by ORCID), then works of `target.dois` not already seen."""
     author = canonical_openalex(target.openalex, "A")
     orcid = canonical_orcid(target.orcid)
+    query = _Query(session)
     works: dict[str, dict[str, Any]] = {}
     complete = False
     unchanged: list[str] = []
     if author or orcid:
         filt = f"author.id:{author}" if author else f"author.orcid:{orcid}"
         since = max((m for m in known.values() if m), default="")[:10]
-        listed = _updated_since(session, filt, since) if session.settings.incremental and since else None
+        listed = _updated_since(query, filt, since) if session.settings.incremental and since else None
         if listed is None:
-            listed, complete = list(_pages(session, filt)), True
+            listed, complete = query.listing(filt)
         else:
             unchanged = sorted(set(known) - {work_id(w) for w in listed})
         for work in listed:
@@ -62,8 +74,7 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
     wanted = [d for d in dict.fromkeys(canonical_doi(d) for d in target.dois) if d and d not in seen_dois]
     for start in range(0, len(wanted), DOI_BATCH):
         batch = wanted[start:start + DOI_BATCH]
-        page = _get_page(session, {"filter": "doi:" + "|".join(batch), "per-page": str(DOI_BATCH),
-                                   "select": SELECT}, "DOI batch")
+        page = query.page({"filter": "doi:" + "|".join(batch), "per_page": str(DOI_BATCH)}, "DOI batch")
         for work in page.get("results") or []:
             works.setdefault(work_id(work), work)
     raws = [_raw(w) for w in works.values() if work_id(w)]
@@ -72,11 +83,11 @@ def fetch(session: HttpSession, target: Target, known: dict[str, str]) -> FetchR
                        discovered=discovered)
 
 
-def _updated_since(session: HttpSession, filt: str, since: str) -> list[dict[str, Any]] | None:
+def _updated_since(query: "_Query", filt: str, since: str) -> list[dict[str, Any]] | None:
     """Works changed on or after `since` (the newest updated_date stored); None when OpenAlex refuses the filter
     (it has been limited to some plans), so the caller lists everything instead."""
     try:
-        return list(_pages(session, f"{filt},from_updated_date:{since}"))
+        return query.listing(f"{filt},from_updated_date:{since}")[0]
     except HttpStatusError as e:
         if e.status not in (400, 403):
             raise
@@ -84,25 +95,90 @@ def _updated_since(session: HttpSession, filt: str, since: str) -> list[dict[str
         return None
 
 
-def _pages(session: HttpSession, filt: str):
-    cursor, fetched = "*", 0
-    while cursor:
-        page = _get_page(session, {"filter": filt, "per-page": str(PER_PAGE), "cursor": cursor, "select": SELECT},
-                         f"works page {fetched // PER_PAGE + 1}")
-        results = page.get("results") or []
-        yield from results
-        fetched += len(results)
+def has_api_key() -> bool:
+    return bool(os.environ.get(API_KEY_ENV))
+
+
+class _Query:
+    """The /works requests of one fetch: the `select` list (minus fields OpenAlex rejected) and the paging rule."""
+
+    def __init__(self, session: HttpSession):
+        self.session = session
+        self.select = SELECT.split(",")
+
+    def listing(self, filt: str) -> tuple[list[dict[str, Any]], bool]:
+        """Every work matching `filt`, and whether that is the whole list: cursor paging with an API key, else
+        basic paging up to KEYLESS_LIMIT results (a longer list is cut there, with a one-line note)."""
+        if has_api_key():
+            return list(self._cursor_pages(filt)), True
+        works: list[dict[str, Any]] = []
+        for number in range(1, KEYLESS_LIMIT // PER_PAGE + 1):
+            page = self.page({"filter": filt, "per_page": str(PER_PAGE), "page": str(number)}, f"works page {number}")
+            results = page.get("results") or []
+            works.extend(results)
+            count = (page.get("meta") or {}).get("count")
+            if not results or len(results) < PER_PAGE or (isinstance(count, int) and len(works) >= count):
+                return works, True
         count = (page.get("meta") or {}).get("count")
-        # The cursor protocol ends on an extra, empty page; the count (or a short page) says so one request earlier.
-        if not results or len(results) < PER_PAGE or (isinstance(count, int) and fetched >= count):
-            break
-        cursor = (page.get("meta") or {}).get("next_cursor")
+        log.warning("openalex: %s lists %s works; without %s paging stops at the first %s — set %s (a free key "
+                    "from openalex.org) to fetch them all", filt, count if isinstance(count, int) else "more",
+                    API_KEY_ENV, f"{KEYLESS_LIMIT:,}", API_KEY_ENV)
+        return works, False
+
+    def _cursor_pages(self, filt: str):
+        cursor, fetched = "*", 0
+        while cursor:
+            page = self.page({"filter": filt, "per_page": str(PER_PAGE), "cursor": cursor},
+                             f"works page {fetched // PER_PAGE + 1}")
+            results = page.get("results") or []
+            yield from results
+            fetched += len(results)
+            count = (page.get("meta") or {}).get("count")
+            # The cursor protocol ends on an extra, empty page; the count (or a short page) says so one request earlier.
+            if not results or len(results) < PER_PAGE or (isinstance(count, int) and fetched >= count):
+                break
+            cursor = (page.get("meta") or {}).get("next_cursor")
+
+    def page(self, params: dict[str, str], what: str) -> dict[str, Any]:
+        """One /works page with the current `select`; a field OpenAlex rejects (HTTP 400 naming it) is dropped for
+        this and every later request, and the request retried once."""
+        for attempt in (1, 2):
+            try:
+                return _get_page(self.session, {**params, "select": ",".join(self.select)}, what)
+            except HttpStatusError as e:
+                rejected = _rejected_select_field(e) if e.status == 400 else ""
+                if attempt == 2 or rejected not in self.select:
+                    raise
+                self.select.remove(rejected)
+                log.warning("openalex: OpenAlex no longer accepts the select field %r; retrying without it", rejected)
+        raise AssertionError("unreachable")
+
+
+# "DOESNTEXIST is not a valid select field. Valid fields for select are: …" (2026); the other wordings, in case
+_REJECTED_SELECT = (re.compile(r"\b([A-Za-z_.]+) is not a valid select field"),
+                    re.compile(r"(?:invalid|unknown|unsupported) select field:?\s*['\"]?([A-Za-z_.]+)", re.I))
+
+
+def _rejected_select_field(error: HttpStatusError) -> str:
+    for pattern in _REJECTED_SELECT:
+        m = pattern.search(error.body) or pattern.search(str(error))
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _get_page(session: HttpSession, params: dict[str, str], what: str) -> dict[str, Any]:
     if session.settings.mailto:
         params = {**params, "mailto": session.settings.mailto}
-    page = json_body(session.get("/works", params=params, accept="application/json").text, f"openalex: {what}")
+    try:
+        text = session.get("/works", params=params, accept="application/json").text
+    except HttpStatusError as e:
+        if e.status in (401, 403):
+            told = (f"OpenAlex refused the key in {API_KEY_ENV}; check it" if has_api_key() else
+                    f"OpenAlex asks for an API key; set {API_KEY_ENV} (free at openalex.org)")
+            raise HttpStatusError(f"openalex: {what}: HTTP {e.status} — {told}", e.status, e.body, e.headers) from None
+        raise
+    page = json_body(text, f"openalex: {what}")
     if not isinstance(page, dict) or not isinstance(page.get("results", []), list) or "results" not in page:
         raise SourceError(f"openalex: {what}: {_error_text(page) or 'no results list in the answer'}")
     return page
@@ -191,6 +267,10 @@ def parse(raw: RawRecord) -> list[Record]:
         extra["openalex_type"] = work["type"]
     if work.get("is_retracted") is True:
         extra["retracted"] = True
+    if source.get("issn_l"):
+        extra["issn"] = str(source["issn_l"])
+    if canonical_openalex(source.get("id"), "S"):
+        extra["openalex_source"] = canonical_openalex(source.get("id"), "S")
     field = ((work.get("primary_topic") or {}).get("field") or {}).get("display_name")
     if field:
         extra["field"] = field
@@ -225,7 +305,14 @@ def _type(work: dict[str, Any], source: dict[str, Any]) -> str:
         return "conference-paper"
     if kind == "article" and source.get("type") == "repository" and not canonical_doi(work.get("doi")):
         return "preprint"
-    return TYPE_MAP.get(kind) or TYPE_MAP.get(crossref_kind) or "other"
+    mapped = TYPE_MAP.get(kind) or TYPE_MAP.get(crossref_kind)
+    if mapped:
+        return mapped
+    if kind and kind not in _unknown_types_logged:
+        _unknown_types_logged.add(kind)
+        log.warning("openalex: unknown work type %r (e.g. %s) read as \"other\"; please report it", kind,
+                    work_id(work) or "a work")
+    return "other"
 
 
 def _ids(work: dict[str, Any]) -> dict[str, str]:

@@ -247,7 +247,7 @@ def parse(raw: RawRecord) -> list[Record]:
         date=year_text if year_text.isdigit() else "",
         venue=venue,
         type=guess_type(venue),
-        ids={"scholar": paper},
+        ids={"scholar": scholar_id(user, paper)},
         url=citation_url(user, paper),
         citations=int(cites_text) if cites_text.isdigit() else None,
         extra=extra,
@@ -285,7 +285,7 @@ def _parse_scholarly(raw: RawRecord) -> Record:
         date=year if year.isdigit() else "",
         venue=" ".join(venue.split()),
         type=guess_type(venue),
-        ids={"scholar": paper},
+        ids={"scholar": scholar_id(user, paper)},
         url=citation_url(user, paper),
         abstract=" ".join(str(bib.get("abstract") or "").split()),
         citations=cites if isinstance(cites, int) else None,
@@ -325,6 +325,12 @@ def guess_type(venue: str) -> str:
     if re.search(r"\bpatent\b", low):
         return "other"
     return "other"
+
+
+def scholar_id(user: str, paper: str) -> str:
+    """'USER:PAPER', Scholar's own citation_for_view id, whenever the page or file names the user: a saved page
+    carries it in every row, and al-folio's citations.yml is keyed by it."""
+    return f"{user}:{paper}" if user else paper
 
 
 def citation_url(user: str, paper: str) -> str:

@@ -1,0 +1,123 @@
+"""Venues people recognise: "ICLR 2025", "NeurIPS 2023", "Findings of ACL 2024", the TMLR badge.
+
+The display venue of a work comes from the best source: DBLP's venue and year (a published DBLP record in the
+cluster), else the table of well-known venues in venues.json keyed by DBLP stream, ISSN, OpenAlex source id or full
+name, else the full container title as the sources give it. A conference shows as "ABBR YEAR"; a journal keeps its
+full name and gets ABBR as the badge (al-folio's `abbr`). The long name stays in `extra["venue_full"]`. Curation is
+applied after the merge, so a pinned venue or a curated `abbr` always wins.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pubsync.normalize import fold
+from pubsync.records import Record, Work
+
+_FINDINGS = re.compile(r"\bfindings\b", re.I)
+_WORKSHOP = re.compile(r"\(Workshops?\)")
+_DBLP_PART = re.compile(r"\s*\([^()]*\)\s*$")     # "ACL (1)", "ACL (Findings)", "PG (Poster Papers)"
+_YEARS_AND_ORDINALS = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\b")
+_PROCEEDINGS_OF = re.compile(r"^(?:proceedings of (?:the )?|proc\.? (?:of )?(?:the )?)")
+_ACRONYM_YEAR = re.compile(r",\s*([A-Z][A-Za-z0-9@/&+-]*[A-Za-z0-9])\s+(?:19|20)\d\d\s*(?:,|$)")
+_PREPRINT_VENUES = {"arxiv", "corr", "arxiv cornell university", "biorxiv", "medrxiv", "ssrn"}
+
+
+@dataclass(frozen=True)
+class Venue:
+    abbr: str
+    kind: str           # "conference" | "journal"
+    name: str
+
+
+def name_key(name: str) -> str:
+    """'Proceedings of the 2022 IEEE/CVF Conference on Computer Vision…' → 'ieee cvf conference on computer vision…'."""
+    text = _PROCEEDINGS_OF.sub("", fold(name or ""))
+    text = _YEARS_AND_ORDINALS.sub(" ", text)
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, dict[str, Venue]]:
+    data = json.loads(resources.files("pubsync").joinpath("venues.json").read_text(encoding="utf-8"))
+    index: dict[str, dict[str, Venue]] = {"dblp": {}, "issn": {}, "openalex": {}, "name": {}}
+    for entry in data["venues"]:
+        venue = Venue(entry["abbr"], entry["kind"], entry["name"])
+        for stream in entry.get("dblp", []):
+            index["dblp"][stream] = venue
+        for issn in entry.get("issn", []):
+            index["issn"][issn.upper()] = venue
+        for source in entry.get("openalex", []):
+            index["openalex"][source] = venue
+        for name in [entry["name"], *entry.get("names", [])]:
+            if name_key(name):
+                index["name"].setdefault(name_key(name), venue)
+    return index
+
+
+def lookup(*, dblp_stream: str = "", issn: str = "", openalex: str = "", name: str = "") -> Venue | None:
+    """The well-known venue with this DBLP stream, ISSN, OpenAlex source id or full name, else None."""
+    table = _table()
+    return (table["dblp"].get(dblp_stream) or table["issn"].get((issn or "").upper())
+            or table["openalex"].get(openalex) or table["name"].get(name_key(name)))
+
+
+def _dblp_short(record: Record, known: Venue | None) -> str:
+    """DBLP's venue as people cite it: 'ACL (1)' → 'ACL', 'EMNLP/IJCNLP (1)' → 'EMNLP', 'ACL (Findings)' →
+    'Findings of ACL'; from a BibTeX export's long booktitle ('…, WAIN@ICSE 2021, Madrid, …') its acronym."""
+    venue = record.venue
+    if known:
+        short = known.abbr
+    elif _ACRONYM_YEAR.search(venue):
+        short = _ACRONYM_YEAR.search(venue).group(1)
+    elif re.search(r"\b(?:19|20)\d\d\b", venue) or venue.lower().startswith("proceedings"):
+        short = ""                      # a long proceedings title without the acronym DBLP usually puts in it
+    else:
+        short = _DBLP_PART.sub("", venue)
+        short = short.split("/")[0].strip() if " " not in short else short
+    if short and _FINDINGS.search(venue):
+        return f"Findings of {short}"
+    return f"{short} Workshop" if short and _WORKSHOP.search(venue) else short
+
+
+def _is_preprint_venue(venue: str) -> bool:
+    return name_key(venue) in _PREPRINT_VENUES or "arxiv" in fold(venue)
+
+
+def apply_display_venue(work: Work, records: list[Record]) -> None:
+    """Set the work's display venue, `extra["venue_full"]` and the default `extra["abbr"]` from its records.
+    A published DBLP record also makes a work other sources know only as a preprint a published one."""
+    named_by_others = work.venue and not _is_preprint_venue(work.venue) \
+        and not work.provenance.get("venue", "").startswith("dblp:")
+    full = work.venue if named_by_others else ""
+    dblp = sorted((r for r in records if r.source == "dblp" and r.type in ("conference-paper", "journal-article")),
+                  key=lambda r: (r.type != "conference-paper", r.ref))
+    if dblp:
+        record = dblp[0]
+        known = lookup(dblp_stream=record.extra.get("dblp_stream", ""))
+        kind = "conference" if record.type == "conference-paper" else "journal"
+        short = _dblp_short(record, known) if kind == "conference" else (known.abbr if known else "")
+        year = record.year
+        if work.type == "preprint":                  # e.g. OpenAlex knew only the arXiv version of an ICLR paper
+            work.type, work.year, work.date = record.type, record.year, record.date or work.date
+            work.provenance.update(type=record.ref, year=record.ref, date=record.ref)
+        full = full or (known.name if known else record.venue if len(record.venue) > 25 else "")
+    else:
+        known = next(filter(None, (lookup(issn=str(r.extra.get("issn", "")), name=r.venue,
+                                          openalex=str(r.extra.get("openalex_source", ""))) for r in records)), None)
+        if known is None:
+            return
+        short, kind, year = known.abbr, known.kind, work.year
+    if kind == "conference" and short:
+        work.venue = f"{short} {year}" if year else short
+        if dblp:
+            work.provenance["venue"] = record.ref
+    elif kind == "journal":
+        work.venue = full or (known.name if known else work.venue)
+    if full and full != work.venue:
+        work.extra["venue_full"] = full
+    if short:
+        work.extra.setdefault("abbr", short)
