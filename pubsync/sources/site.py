@@ -88,7 +88,4 @@ def parse(raw: RawRecord) -> list[Record]:
     else:
         rec, site = site_lists.item_record(payload, NAME, raw.source_id)
     rec.extra["site"] = {"form": form, "file": payload["file"], **site}
-    # two entries the owner wrote are two entries (a preprint listed beside its paper, a paper in two of the site's
-    # files): the merge never makes one work of them (merge._distinct_within_source)
-    rec.extra["distinct_within_source"] = True
     return [rec]
