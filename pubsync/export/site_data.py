@@ -1,16 +1,19 @@
 """`site-data`: a data list the site's own templates read (`_data/publications.yml`, `publications.json`), written
 back in the site's own schema. Each adopted item is written with the keys and values its owner gave it, in the file's
 own order and grouping (a flat list, a list under one key, or `- year: …` groups); a work the site did not have is
-added in the same shape (title, authors like the other items', venue, year), first in its group.
+added in the same shape (title, authors like the other items', venue, year), first in its group; its text is HTML, as
+in papers.yml (the owner's items are written as the owner wrote them).
 
 The target is the adopted file (`[export.site-data] path`); `.json` targets are written as JSON, others as YAML.
 """
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
 from pubsync.export import yamlout
+from pubsync.export.markup import rich_html_value
 from pubsync.export.view import one_line, view
 from pubsync.records import Work
 
@@ -51,13 +54,14 @@ def _shape(adopted: list[Work]) -> dict[str, Any]:
 
 def _new_item(work: Work, ctx, shape: dict[str, Any]) -> dict[str, Any]:
     v = view(work, ctx.people, ctx.site_kind)
-    names = [one_line(a.display) for a in v.authors]
-    item: dict[str, Any] = {"title": one_line(v.title)}
+    # a source's text is HTML here, as in papers.yml (docs/papers-yml.md): templates print data values as they are
+    names = [html.escape(one_line(a.display), quote=True) for a in v.authors]
+    item: dict[str, Any] = {"title": rich_html_value(v.title_rich)}
     if names:
         item["authors"] = [{"name": n} for n in names] if shape["authors"] == "names" else \
             names if shape["authors"] == "list" else ", ".join(names)
     if v.venue:
-        item[shape["venue"]] = one_line(v.venue)
+        item[shape["venue"]] = rich_html_value(v.venue_rich)
     if work.year:
         item["year"] = work.year
     if shape["date"] and work.date:
