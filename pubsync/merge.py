@@ -349,9 +349,8 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
     # Two entries the owner wrote on their site are two entries, whatever their titles (a preprint listed beside its
     # paper, a paper in two of the site's files): the site's records never merge with each other, only with others'.
     site = [i for i, r in enumerate(recs) if r.source == SITE]
-    different += [(i, j) for k, i in enumerate(site) for j in site[k + 1:]]
     match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
-    clustering = cluster(feats, forced=same, cannot=different, settings=match)
+    clustering = cluster(feats, forced=same, cannot=different, settings=match, apart=site)
 
     works: list[Work] = []
     group_of: dict[int, int] = {}
