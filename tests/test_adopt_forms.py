@@ -135,6 +135,18 @@ def test_markdown_list_is_adopted_with_links_marks_and_venues(realdata, tmp_path
     assert head == text.split("(* indicates equal contribution)\n")[0] + "(* indicates equal contribution)\n"
 
 
+def test_a_hand_kept_page_list_says_how_to_let_pubsync_keep_it(realdata, tmp_path):
+    root = _site(realdata, tmp_path, "yifei-he__yifei-he.github.io",
+                 '[site]\nkind = "academicpages"\n\n[[people]]\nname = "Yifei He"\n')
+    adopted = _ok(run("adopt", cwd=root))
+    assert ("note: your list is kept by hand in _pages/publications.md: to have pubsync keep it, put "
+            "<!-- pubsync:start --> and <!-- pubsync:end --> around it") in adopted.stderr
+    (root / "config.toml").write_text('[site]\nkind = "academicpages"\n\n[[people]]\nname = "Yifei He"\n\n'
+                                      '[export]\nformats = ["markdown"]\n\n[export.markdown]\n'
+                                      'path = "_pages/publications.md"\n')
+    assert "note: your list is kept by hand" not in _ok(run("adopt", cwd=root)).stderr
+
+
 def test_html_list_entries_are_read_with_the_owner_and_badges(realdata, tmp_path):
     root = _site(realdata, tmp_path, "DylanZSZ__dylanzsz.github.io",
                  '[site]\nkind = "plain"\n\n[[people]]\nname = "Dylan Zhang"\n')

@@ -43,6 +43,11 @@ def adopt(state: State, paths: tuple[Path, ...], profile: str) -> None:
         if f.form == "data":
             warn(f"pubsync: note: to write {f.name} back in its own keys, add \"site-data\" to [export] formats and "
                  f"set [export.site-data] path = \"{f.name}\" (papers-yml writes pubsync's own schema)")
+        elif f.form in ("markdown", "html") and not (f.form in cfg.formats
+                                                      and cfg.export_path(f.form) == cfg.site_root / f.name):
+            warn(f"pubsync: note: your list is kept by hand in {f.name}: to have pubsync keep it, put "
+                 f"<!-- pubsync:start --> and <!-- pubsync:end --> around it, set [export] formats = [\"{f.form}\"] "
+                 f"and [export.{f.form}] path = \"{f.name}\", order = \"site\"")
     for line in summary.skipped:
         warn(f"pubsync: skipped {line}")
     state.say(f"site: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
