@@ -10,8 +10,8 @@ import html
 import re
 
 from pubsync.export import yamlout
-from pubsync.export.markup import HTML_TAGS, h, html_names, render_rich, rich_html, rich_md
-from pubsync.export.view import View, best_link, one_line, view
+from pubsync.export.markup import HTML_TAGS, h, html_names, one_line, render_rich, rich_html, rich_md
+from pubsync.export.view import View, best_link, view
 from pubsync.names import slugify
 from pubsync.records import Work
 

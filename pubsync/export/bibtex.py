@@ -11,7 +11,8 @@ from typing import Any
 
 from pubsync.export import default_path, latex
 from pubsync.errors import ExportError
-from pubsync.export.view import View, one_line, safe_url, view
+from pubsync.export.markup import one_line
+from pubsync.export.view import View, safe_url, view
 from pubsync.records import Work
 
 # Standard fields a curation file may add (kept as text, after the generated ones).

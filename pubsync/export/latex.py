@@ -9,7 +9,7 @@ import logging
 import re
 from functools import lru_cache
 
-from pubsync.export.view import one_line
+from pubsync.export.markup import one_line
 
 _SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
              "^": r"\textasciicircum{}", "\\": r"\textbackslash{}", "<": r"\textless{}", ">": r"\textgreater{}"}

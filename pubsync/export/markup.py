@@ -9,11 +9,24 @@ import html
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from pubsync.export.view import View, one_line
+if TYPE_CHECKING:
+    from pubsync.export.view import View
 
+INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|$~^])")
 _MD_LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+
+
+def one_line(text: object) -> str:
+    """Text on one line, whitespace collapsed, control characters and lone surrogates dropped."""
+    if text is None:
+        return ""
+    text = str(text)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text                # already one line: printable text holds no whitespace but the ASCII space
+    return " ".join(INVISIBLE.sub("", text).split())
 
 
 def md(text: object) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 from pubsync.export import yamlout
 from pubsync.export.csl import csl_item
-from pubsync.export.markup import authors_html, authors_markdown, rich_html_value
-from pubsync.export.view import LINK_TYPES, one_line, safe_id, safe_url, short_venue, site_file, view
+from pubsync.export.markup import authors_html, authors_markdown, one_line, rich_html_value
+from pubsync.export.view import LINK_TYPES, safe_id, safe_url, short_venue, site_file, view
 from pubsync.records import Work
 
 # Curation extras with a field of their own here; link-type extras go to `links`, the rest to `extra`.

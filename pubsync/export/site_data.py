@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 from pubsync.export import yamlout
-from pubsync.export.markup import rich_html_value
-from pubsync.export.view import one_line, view
+from pubsync.export.markup import one_line, rich_html_value
+from pubsync.export.view import view
 from pubsync.records import Work
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 
+from pubsync.export.markup import INVISIBLE, one_line, plain, rich
 from pubsync.names import author_parts, owners, person_display, split_name
 from pubsync.records import Work
 
@@ -24,17 +25,6 @@ _SITE_DIRS = {
 _SAFE_SCHEMES = ("http", "https", "ftp", "mailto")
 _URL_CLEAN = re.compile(r"[A-Za-z0-9/:?#\[\]@!$&'()*+,;=%\-._~]*")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def one_line(text: object) -> str:
-    """Text on one line, whitespace collapsed, control characters and lone surrogates dropped."""
-    if text is None:
-        return ""
-    text = str(text)
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text                # already one line: printable text holds no whitespace but the ASCII space
-    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 # ---- order and dates -----------------------------------------------------------------------------------
@@ -42,7 +32,6 @@ def one_line(text: object) -> str:
 def sort_key(work: Work) -> tuple:
     """Newest first; works without a year last; then title and key, so the order never depends on the input's."""
     parts = _date_numbers(work.date)
-    from pubsync.export.markup import plain, rich
     return (-(work.year or 0), tuple(-p for p in parts + [0] * (3 - len(parts))), plain(rich(work.title)).casefold(),
             work.key)
 
@@ -80,7 +69,7 @@ def safe_url(value: object) -> str:
     and control characters are percent-encoded, so the value can break out of no syntax."""
     if not isinstance(value, str):
         return ""
-    url = _INVISIBLE.sub("", value).strip()
+    url = INVISIBLE.sub("", value).strip()
     if not url:
         return ""
     m = _SCHEME.match(url)
@@ -167,7 +156,6 @@ def best_link(work: Work, available: dict[str, str], order: tuple[str, ...] | li
 
 def short_venue(work: Work) -> tuple:
     """The badge-style venue, sanitized markup (markup.rich): the curated `abbr` when there is one, else the venue."""
-    from pubsync.export.markup import rich
     abbr = work.extra.get("abbr")
     return rich(abbr if abbr else work.venue)
 
@@ -201,7 +189,6 @@ class View:
 def view(work: Work, people: list, site_kind: str) -> View:
     """The work's text on one line (sanitized markup and its plain text), its dates, its authors with the site's
     people marked, its links."""
-    from pubsync.export.markup import plain, rich
     parts = date_parts(work)
     authors = []
     as_the_site_spells = work.provenance.get("authors", "").startswith("site:")   # adopted: the owner's spelling
