@@ -700,20 +700,19 @@ def _fill_components(edges: list[Edge], scored: _Scored, model: matchmodel.TreeM
 
 def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             cannot: Iterable[tuple[int, int]] = (), settings: MatchSettings = DEFAULT_SETTINGS,
-            blocking: BlockingSettings = BlockingSettings(), apart: Iterable[int] = ()) -> Clustering:
+            blocking: BlockingSettings = BlockingSettings(), apart: Sequence[str] = ()) -> Clustering:
     """Group records into works. `forced` pairs are joined first (a person said "same"); `cannot` pairs never
     end up in one group (a person said "different"), whatever identifiers or scores say. Then identity edges,
     then scored matches from the strongest down; a join that would put two different non-preprint DOIs in one
-    group is refused unless a decision or a preprint/version relation asked for it. No two of the `apart` records
-    share a group (entries the owner listed separately), checked per group so it costs nothing per pair."""
+    group is refused unless a decision or a preprint/version relation asked for it. `apart` labels records (one
+    label a record, "" for none): no group holds two records of one label (a list that names each publication once,
+    such as the owner's site or DBLP), checked per group so it costs nothing per pair."""
     n = len(feats)
     parent = list(range(n))
     members: list[list[int]] = [[i] for i in range(n)]
     hard: list[set[str]] = [{k} if (k := _hard_doi_key(f)) else set() for f in feats]
     forbid: list[set[int]] = [set() for _ in range(n)]
-    holds_apart = [False] * n
-    for i in apart:
-        holds_apart[i] = True
+    labels: list[set[str]] = [{label} if label else set() for label in apart] or [set() for _ in range(n)]
     for i, j in cannot:
         if i != j:
             forbid[i].add(j)
@@ -734,14 +733,14 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             ra, rb = rb, ra
         if forbid[ra] and any(m in forbid[ra] for m in members[rb]):
             return False
-        if holds_apart[ra] and holds_apart[rb]:
+        if labels[ra] & labels[rb]:
             return False
         if check_dois and len(hard[ra] | hard[rb]) > 1:
             return False
         parent[rb] = ra
         members[ra].extend(members[rb])
         hard[ra] |= hard[rb]
-        holds_apart[ra] = holds_apart[ra] or holds_apart[rb]
+        labels[ra] |= labels[rb]
         forbid[ra] |= forbid[rb]
         joined[ra].extend(joined.pop(rb, []))
         joined[ra].append(edge)
@@ -772,7 +771,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     edges = [sorted(joined.get(r, []), key=lambda e: (e.a, e.b)) for r in roots]
     open_maybe = sorted((e for e in maybe if find(e.a) != find(e.b) and e.b not in forbid[find(e.a)]
                          and not (forbid[find(e.a)] & set(members[find(e.b)]))
-                         and not (holds_apart[find(e.a)] and holds_apart[find(e.b)])),
+                         and not (labels[find(e.a)] & labels[find(e.b)])),
                         key=lambda e: (-e.total, e.a, e.b))
     # components only for the edges a person may read: those that joined a group and the open questions
     _fill_components([e for group in edges for e in group] + open_maybe, scored, model)

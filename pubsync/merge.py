@@ -78,15 +78,11 @@ def _decision_pairs(decisions: Iterable[Decision], records: list[Record]) -> tup
     return same, different
 
 
-def _distinct_within_source(records: list[Record]) -> list[tuple[int, int]]:
-    """Pairs of records a curated source lists as two publications (`extra["distinct_within_source"]`, e.g. DBLP's
-    AAMAS extended abstract and IJCAI paper of one title): never one work. Only same-titled pairs can match at all,
-    so only those are listed."""
-    by_title: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        if r.extra.get("distinct_within_source"):
-            by_title[(r.source, " ".join(fold(r.title).split()[:6]))].append(i)
-    return [(i, j) for group in by_title.values() for n, i in enumerate(group) for j in group[n + 1:]]
+def _listed_once(record: Record) -> str:
+    """The label of a list that names each publication once, so two of its records are never one work: the owner's
+    site (a preprint listed beside its paper stays two entries) and DBLP's published records (an AAMAS extended
+    abstract and the IJCAI paper of one title), which set `extra["distinct_within_source"]`; "" for the others."""
+    return record.source if record.source == SITE or record.extra.get("distinct_within_source") else ""
 
 
 # ---- field selection ------------------------------------------------------------------------------
@@ -345,12 +341,8 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
             for _, group in sorted(by_ref.items())]
     feats = [features(r) for r in recs]
     same, different = _decision_pairs(decisions, recs)
-    different += _distinct_within_source(recs)
-    # Two entries the owner wrote on their site are two entries, whatever their titles (a preprint listed beside its
-    # paper, a paper in two of the site's files): the site's records never merge with each other, only with others'.
-    site = [i for i, r in enumerate(recs) if r.source == SITE]
     match = replace(DEFAULT_SETTINGS, same=settings.same_threshold, maybe=settings.maybe_threshold)
-    clustering = cluster(feats, forced=same, cannot=different, settings=match, apart=site)
+    clustering = cluster(feats, forced=same, cannot=different, settings=match, apart=[_listed_once(r) for r in recs])
 
     works: list[Work] = []
     group_of: dict[int, int] = {}
