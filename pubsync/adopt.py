@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubsync.citekeys import anchors
 from pubsync.config import DEFAULT_FORMATS, Config
 from pubsync.errors import UsageError
 from pubsync.sources import RawRecord, SourceError, site
@@ -53,7 +52,7 @@ class AdoptSummary:
     changed: int = 0
     unchanged: int = 0
     removed: int = 0
-    keys_kept: int = 0             # works whose citation key became the site's own
+    keys_kept: int = 0             # works whose citation key is the site's own
 
 
 def site_files(cfg: Config, paths: list[Path]) -> tuple[list[SiteFile], list[str]]:
@@ -188,18 +187,6 @@ def _same_record(old: RawRecord, new: RawRecord) -> bool:
         return [r.to_dict() for r in site.parse(old)] == [r.to_dict() for r in site.parse(new)]
     except Exception:               # an old payload this version cannot read: take the new one
         return False
-
-
-def site_key_pins(store: Store) -> dict[str, str]:
-    """anchor -> the site's own citation key, for every work holding a BibTeX entry of the site whose key differs:
-    saved as the works' earlier keys, the next merge gives each work its site key."""
-    pins: dict[str, str] = {}
-    for work in store.works(include_hidden=True):
-        origin = work.extra.get("_site") or {}
-        if origin.get("form") == "bibtex" and origin.get("key") and work.key != origin["key"]:
-            for anchor in anchors(work):
-                pins[anchor] = origin["key"]
-    return pins
 
 
 def formatting_only(path: Path, old: bytes | None, new: bytes | None, root: Path) -> bool:

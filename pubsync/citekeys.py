@@ -3,7 +3,7 @@ surname is the family name without particles (names.key_surname): "van Beethoven
 
 A key, once assigned, never changes: `previous` maps anchors (a work's record refs and its "doi:…"/"arxiv:…" ids) to
 the keys of earlier runs, and a work keeps the key any of its anchors had, even after its title is corrected or its
-records change. The result depends only on the works' contents, never on their order.
+records change. A work holding an adopted BibTeX entry of the site takes that entry's key, so `{% cite %}` tags stay. The result depends only on the works' contents, never on their order.
 """
 from __future__ import annotations
 
@@ -67,15 +67,18 @@ def assign_keys(works: list[Work], previous: dict[str, str]) -> dict[str, str]:
     claim the same earlier key (a work was split), the one with more anchors on it keeps it, the other gets a new
     key. New keys avoid every key ever assigned, so a hidden work that comes back finds its key free."""
     work_anchors = [anchors(w) for w in works]
-    claims: dict[str, list[tuple[int, tuple[str, ...], int]]] = {}
+    claims: dict[str, list[tuple[int, int, tuple[str, ...], int]]] = {}
     for i, found in enumerate(work_anchors):
+        if site_key(works[i]):           # the owner's own key (an adopted BibTeX entry) before any remembered one
+            claims.setdefault(site_key(works[i]), []).append((0, 0, tuple(found), i))
+            continue
         votes = Counter(previous[a] for a in found if a in previous)
         if votes:
             key = min(votes, key=lambda k: (-votes[k], k))
-            claims.setdefault(key, []).append((-votes[key], tuple(found), i))
+            claims.setdefault(key, []).append((1, -votes[key], tuple(found), i))
     keys: dict[int, str] = {}
     for key, claimants in claims.items():
-        keys[min(claimants)[2]] = key
+        keys[min(claimants)[3]] = key
     used = set(previous.values()) | set(keys.values())
     fresh = sorted((base_key(w), tuple(work_anchors[i]), w.title, str(w.year), w.venue,
                     tuple(a.name for a in w.authors), tuple(sorted(w.ids.items())), i)
@@ -90,5 +93,14 @@ def assign_keys(works: list[Work], previous: dict[str, str]) -> dict[str, str]:
     for i, work in enumerate(works):
         work.key = keys[i]
         for anchor in work_anchors[i]:
-            persisted.setdefault(anchor, keys[i])
+            if work.key == site_key(work):      # remembered, so the key stays if the entry later leaves the site
+                persisted[anchor] = work.key
+            else:
+                persisted.setdefault(anchor, keys[i])
     return dict(sorted(persisted.items()))
+
+
+def site_key(work: Work) -> str:
+    """The citation key of the site's own BibTeX entry the work holds (`pubsync adopt`), else ""."""
+    origin = work.extra.get("_site") or {}
+    return str(origin.get("key") or "") if origin.get("form") == "bibtex" else ""

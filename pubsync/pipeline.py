@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pubsync.attribution import attribute, tidy
-from pubsync.citekeys import assign_keys
+from pubsync.citekeys import assign_keys, site_key
 from pubsync.config import Config
 from pubsync.curation import (Decision, append_decision, apply_curation, decision_pairs, load_curation,
                               record_attribution)
@@ -233,17 +233,12 @@ def _names_from_authorships(store: Store, records: list[Record]) -> list[Person]
 
 def adopt(db_path: Path, cfg: Config, paths: list[Path], profile: str):
     """`pubsync adopt`: the site's list stored as the `site` source's records of `profile`, merged, and each
-    BibTeX entry's work given the entry's own citation key. Returns (adopt.AdoptSummary, MergeSummary)."""
-    from pubsync.adopt import AdoptSummary, site_files, site_key_pins, store_site_files
+    BibTeX entry's work keeping the entry's own citation key (citekeys.assign_keys). Returns (adopt.AdoptSummary, MergeSummary)."""
+    from pubsync.adopt import AdoptSummary, site_files, store_site_files
     files, skipped = site_files(cfg, paths)
     summary = AdoptSummary(files=files, skipped=skipped)
     with _logged_run(db_path, "adopt") as run:
         store_site_files(run.store, profile, files, summary)
         merged = merge_works(run.store, cfg)
-        pins = site_key_pins(run.store)
-        if pins:
-            with run.store.transaction():
-                run.store.save_citekeys(pins)
-            merged = merge_works(run.store, cfg)
-        summary.keys_kept = len({key for key in pins.values()})
+        summary.keys_kept = sum(1 for w in run.store.works(include_hidden=True) if w.key and w.key == site_key(w))
         return summary, merged
