@@ -47,6 +47,16 @@ def resolve_refs(store: Store, ref: str) -> list[str]:
     return sorted(store.work(find_work_key(store, ref)).records)
 
 
+def strongest(components: dict[str, float], shown: int = 6) -> str:
+    """The components that moved a pair's score most, strongest first ("prior -7.51, title.squashed +2.32, …"),
+    and how much the rest added up to, so that the line still sums to the score."""
+    ranked = sorted(components.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+    text = ", ".join(f"{k} {v:+.2f}" for k, v in ranked[:shown])
+    if len(ranked) > shown:
+        text += f", {len(ranked) - shown} more terms {sum(v for _, v in ranked[shown:]):+.2f}"
+    return text
+
+
 def review_queue(store: Store, cfg: Config) -> list[dict[str, Any]]:
     """What waits for the person: works pubsync is unsure are theirs (or retracted), then pairs of works the matcher
     was unsure are one. Each item: "kind" ("attribution" | "pair"), the work(s) with their ids, the reasons, the
@@ -122,10 +132,9 @@ def explain_work(store: Store, cfg: Config, ref: str, as_json: bool = False) -> 
     if work.evidence:
         lines.append("why merged:")
         for ev in work.evidence:
-            comps = ev.get("components") or {}
-            parts = ", ".join(f"{k} {v:.2f}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in sorted(comps.items()))
+            scored = isinstance(ev.get("score"), (int, float))
             lines.append(f"  {ev.get('a', '')} ~ {ev.get('b', '')}: {ev.get('reason', '')}"
-                         + (f" (score {ev['score']:.2f}: {parts})" if isinstance(ev.get('score'), (int, float)) else ""))
+                         + (f" (score {ev['score']:+.2f} = {strongest(ev.get('components') or {})})" if scored else ""))
     for person, attributed in sorted(work.attribution.items()):
         score = f", score {attributed['score']:+.1f}" if "score" in attributed else ""
         lines.append(f"whose: {attributed['outcome']} for {person} (by {attributed.get('by', '')}{score})")

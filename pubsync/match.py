@@ -2,10 +2,10 @@
 
 Three steps, each usable alone (the ER benchmarks call them directly):
   features(record)      precomputed, normalized comparison keys — computed once per record
-  compare(a, b)         a Distance: named components, each a signed log-odds contribution
-                        (Fellegi–Sunter style; a missing field contributes nothing), a total, and an outcome
-  block(features)       candidate pairs that share a rare title word or an identifier, so cost grows
-                        near-linearly with the number of records instead of with all pairs
+  compare(a, b)         a Distance: named components — the additive model's prior and terms (matchmodel.py)
+                        and the rules that fired, each a signed log-odds amount — their sum, and an outcome
+  block(features)       candidate pairs that share a rare title word or surname or an identifier, so cost
+                        grows near-linearly with the number of records instead of with all pairs
 
 Identifiers are decisive when they speak: the same DOI/arXiv/OpenAlex/PMID, version DOIs of one deposit,
 or a preprint naming its published DOI make a pair the same; two different non-preprint DOIs make it different.
@@ -47,6 +47,9 @@ class MatchSettings:
     venue_conflict: float = -3.0    # two clean records (given names written out) name different well-known
                                     # venues (SIGMOD vs VLDB, VLDB vs VLDB Journal): all 33 such similar-title
                                     # DBLP-ACM train pairs differ; -1 … -5 score alike on valid
+    authors_disjoint: float = -3.0  # two clean records (given names written out) share no author's surname, nor
+                                    # one spelt nearly alike: 63 of 71 such similar-title train pairs differ (the
+                                    # model learns little from them: Scholar's author lists are often wrong)
     identity: float = 30.0          # an identifier both records share
     id_conflict: float = -30.0      # two different non-preprint DOIs
 
@@ -212,9 +215,80 @@ def _author_bits(names: tuple[tuple[str, str, str], ...]) -> dict:
                 surname_ids=matchmodel.id_array(surname_set), initial_ids=matchmodel.id_array(initials))
 
 
+# ---- fields in the wrong place: a citation string or a Scholar row read into title/authors/venue/year -------------
+_SHORT_WORDS = r"(?:the|and|of|for|on|in|to|how|why|new|our|its)"          # not initials
+_NAME = rf"(?!{_SHORT_WORDS}\b)[^\W\d_]{{1,3}}\.?(?:\s?[^\W\d_]\.)*\s+[^\W\d_][\w'’-]+"  # 'j smith', 'hg molina'
+_PARTICLES = frozenset({"van", "von", "der", "den", "del", "della", "dos", "das", "de", "da", "di", "le", "la"})
+_SENTENCE = re.compile(r"\b(?:the|of|for|in|on|with|to|an|and|using|from|by|via|is|are)\b")
+_AND = r"\s*(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)"                              # ', ' ', and ' ' and ' ' & '
+_NAMES = rf"{_NAME}(?:{_AND}{_NAME})*"
+_ELLIPSIS = r"(?:…|\.\.\.)"
+_CUT_SHORT = rf"(?:\s*,\s*[^\W\d_]{{1,3}}\b)?(?:\s*,?\s*{_ELLIPSIS})?\s*,?"      # '…, m' / '…, mj …' at a cut
+_NAME_LIST = re.compile(rf"\s*{_NAMES}{_CUT_SHORT}\s*", re.IGNORECASE)
+_NAMES_LEAD = re.compile(rf"\s*({_NAMES}(?:\s*,?\s*{_ELLIPSIS})?)(\s*[.:]\s+|\s+)(\S+\s+\S.*)", re.IGNORECASE)
+_ONE_NAME = re.compile(rf"\s*{_NAME}\s*", re.IGNORECASE)
+_YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
+_YEAR_CLOSING = re.compile(r"[\s.,]*\(\s*((?:19|20)\d\d)\s*\)[\s.]*$")        # 'Title (1998)'; not '(ECIR 2002)'
+
+
+def _names_in(text: str) -> list[str]:
+    return [n.strip() for n in re.split(_AND, re.sub(_ELLIPSIS, "", text)) if len(n.strip()) > 2]
+
+
+def _sentence(name: str) -> bool:
+    """An author 'name' that reads as words of a title: a colon, or three words or more with a function word
+    ('the', 'of', …) and a long word ('R A de By' is a name), or four long words."""
+    words = re.findall(r"[^\W\d_]+", name.lower())
+    long_words = [w for w in words if len(w) > 3 and w not in _PARTICLES]
+    return ":" in name or len(words) >= 3 and bool(long_words) and bool(_SENTENCE.search(" ".join(words))) \
+        or len(long_words) >= 4
+
+
+def read_fields(title: str, names: list[str], venue: str, year: int | None) -> tuple[str, list[str], str, int | None]:
+    """The record's title, author names, venue and year, put back where they belong when a citation string or a
+    Scholar row was read into the wrong fields (for matching only; what is published is the record as given):
+    the year closing the title ('… (1998)'); title and authors exchanged (the title lists people, the authors do
+    not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
+    queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'). Names are recognised
+    only in the initials-and-surname form citations use, and a rule fires only where the field it fills is
+    empty or garbled."""
+    closing = _YEAR_CLOSING.search(title) if year is None and title.rstrip(" .").endswith(")") else None
+    if closing:
+        title, year = title[:closing.start()], int(closing.group(1))
+    listed = _NAME_LIST.fullmatch(title) if names else None
+    lead = _NAMES_LEAD.fullmatch(title)
+    if not (listed or lead):                                    # most records: the title does not open with names
+        return title, names, venue, year
+    garbled = any(_sentence(n) for n in names)
+    one_name = len(names) == 1 and bool(_ONE_NAME.fullmatch(names[0]))
+    if listed and (garbled or len(names) == 1 and "," in title and not one_name):
+        return ", ".join(names), _names_in(title), venue, year
+    if garbled:
+        if lead and (len(_names_in(lead.group(1))) >= 2 or not re.match(r"an?\s", lead.group(1), re.IGNORECASE)):
+            # the venue follows the names (one 'name' may be the article that opens a title: 'A cost model …')
+            return ", ".join(names), _names_in(lead.group(1)), venue or lead.group(3).strip(" ,."), year
+        return title, names, venue, year
+    if not lead or names and not one_name or len(_names_in(lead.group(1))) < 2 and lead.group(2).strip() != ".":
+        return title, names, venue, year                        # one 'name' then words: 'Hot topics: mobile …'
+    sentences = re.split(r"\.\s+", lead.group(3).strip().rstrip("."))
+    # the title: the first sentence of three words or more ('Si-Y. Dynamic buffer …': a stray name first)
+    at = next((k for k, text in enumerate(sentences) if len(text.split()) >= 3), 0)
+    rest = ". ".join(sentences[at + 1:])
+    found = _YEAR_AT_END.search(rest)
+    if found and year is None:
+        year, rest = int(found.group(1)), rest[:found.start()]
+    return sentences[at], names + _names_in(lead.group(1)), venue or rest.strip(" ,."), year
+
+
 def features(record: Record) -> Features:
-    title = _title_bits(record.title or "")
-    people = _author_bits(tuple((a.name or "", a.family or "", a.given or "") for a in record.authors))
+    given_names = [a.name or "" for a in record.authors]
+    title_text, names, venue_text, year = read_fields(record.title or "", given_names, record.venue or "", record.year)
+    if names == given_names:
+        author_keys = tuple((a.name or "", a.family or "", a.given or "") for a in record.authors)
+    else:
+        author_keys = tuple((n, "", "") for n in names)
+    title = _title_bits(title_text)
+    people = _author_bits(author_keys)
     raw_doi = record.ids.get("doi", "")
     doi = _DOUBLED_PREFIX.sub(r"\1", canonical_doi(raw_doi)) if raw_doi else ""
     arxiv = canonical_arxiv(record.ids.get("arxiv", ""))
@@ -225,13 +299,13 @@ def features(record: Record) -> Features:
         linked.add(canonical_doi(rel))
     linked.discard("")
     exact = {k: str(record.ids[k]).lower() for k in _EXACT_ID_TYPES if record.ids.get(k)}
-    venue, kind, known = _venue_keys(record.venue or "")
+    venue, kind, known = _venue_keys(venue_text)
     return Features(
         ref=record.ref,
         **title,
         **people,
         authors_complete=record.authors_complete,
-        year=record.year,
+        year=year,
         venue=venue,
         type=record.type,
         doi=doi,
@@ -276,32 +350,25 @@ class Distance:
         return f"{self.outcome} {self.score:.3f} (total {self.total:+.2f}: {parts}){why}"
 
 
-def identity(a: Features, b: Features) -> tuple[float, str]:
-    """(+identity, reason) when an identifier proves one work; (conflict, reason) when DOIs prove two; (0, '')."""
-    if a.doi and a.doi == b.doi:
-        return 1.0, f"doi:{a.doi}"
-    if a.arxiv and a.arxiv == b.arxiv:
-        return 1.0, f"arxiv:{a.arxiv}"
-    for k, v in a.ids.items():
-        if b.ids.get(k) == v and k in ("openalex", "pmid", "pmcid", "scholar"):
-            return 1.0, f"{k}:{v}"
-    if a.doi and b.doi:
-        if a.doi_family == b.doi_family:
-            return 1.0, f"doi-family:{a.doi_family}"
-        if a.doi in b.linked_dois or b.doi in a.linked_dois:
-            return 1.0, f"published-doi:{a.doi if a.doi in b.linked_dois else b.doi}"
-        if a.doi.startswith(ZENODO_PREFIX) and b.doi.startswith(ZENODO_PREFIX):
-            # concept and version records carry unrelated numbers; only the same title and people make them one
-            if a.title and a.title == b.title and _zenodo_same_people(a, b):
-                return 1.0, f"zenodo-versions:{min(a.doi, b.doi)}"
-            return -1.0, f"doi-conflict:{a.doi}|{b.doi}"
-        if not (is_preprint_doi(a.doi) or is_preprint_doi(b.doi)):
-            return -1.0, f"doi-conflict:{a.doi}|{b.doi}"
-    else:
-        one, other = (a, b) if a.doi else (b, a)
-        if one.doi and one.doi in other.linked_dois:
-            return 1.0, f"published-doi:{one.doi}"
-    return 0.0, ""
+# the identifier checks, in the order _identity_verdicts applies them (the first that holds decides): a shared
+# DOI, arXiv id or exact id, DOIs of one deposit, a DOI the other record names as its published version, Zenodo
+# concept/version DOIs (one work only with the same title and people), two different non-preprint DOIs
+_ID_CHECKS = ("doi", "arxiv", *matchmodel.EXACT_ID_COLUMNS, "doi-family", "published-doi", "zenodo", "doi-conflict")
+
+
+def _identity_reason(check: str, verdict: float, a: Features, b: Features) -> str:
+    """What an identifier check that decided a pair says: 'doi:10.…', 'published-doi:10.…', 'doi-conflict:x|y'."""
+    if check in ("doi", "arxiv"):
+        return f"{check}:{getattr(a, check)}"
+    if check in matchmodel.EXACT_ID_COLUMNS:
+        return f"{check}:{a.ids[check]}"
+    if check == "doi-family":
+        return f"doi-family:{a.doi_family}"
+    if check == "published-doi":
+        return f"published-doi:{a.doi if a.doi and a.doi in b.linked_dois else b.doi}"
+    if check == "zenodo" and verdict > 0:
+        return f"zenodo-versions:{min(a.doi, b.doi)}"
+    return f"doi-conflict:{a.doi}|{b.doi}"
 
 
 def _zenodo_same_people(a: Features, b: Features) -> bool:
@@ -320,54 +387,22 @@ GENERIC_TITLES = frozenset({
 })
 
 
-def _far_years(a: Features, b: Features) -> bool:
-    if not a.year or not b.year or abs(a.year - b.year) < 3:
-        return False
-    earlier = a if a.year < b.year else b
-    return not (earlier.is_preprint and abs(a.year - b.year) <= 3)
-
-
-def _rule_components(a: Features, b: Features, s: MatchSettings, comps: dict[str, float]) -> None:
-    if _far_years(a, b):
-        comps["year"] = comps.get("year", 0.0) + s.year_far
-    if a.parts and b.parts and a.parts != b.parts:
-        comps["title"] = comps.get("title", 0.0) + s.part_conflict
-    if s.venue_conflict and _clean_venue_conflict(a, b):
-        comps["venue"] = comps.get("venue", 0.0) + s.venue_conflict
-
-
-def _clean_venue_conflict(a: Features, b: Features) -> bool:
-    return bool(a.known_venue and b.known_venue and a.known_venue != b.known_venue
-                and min(a.full_names, b.full_names) >= matchmodel.CLEAN_NAMES)
-
-
 def score(a: Features, b: Features, s: MatchSettings = DEFAULT_SETTINGS) -> tuple[float, dict[str, float], str]:
-    """(total, named components, identity reason) of one pair. score_pairs() is the fast batch equivalent and
-    gives the same total: the model total comes from the same batch predictor, the rules are added in the same
-    order."""
-    verdict, reason = identity(a, b)
-    row = matchmodel.pair_row(a, b)
-    model = matchmodel.default_model()
-    total = float(model.predict(np.array([row]))[0])
-    _, comps = matchmodel.components(row, model, total)
-    extra: dict[str, float] = {}
-    if verdict:
-        extra["ids"] = s.identity if verdict > 0 else s.id_conflict
-    _rule_components(a, b, s, extra)
-    if extra:
-        total += sum(extra.values())
-        for k, v in extra.items():
-            comps[k] = comps.get(k, 0.0) + v
-    return total, comps, reason
+    """(total, named components, identity reason) of one pair: score_pairs on a batch of one, so one code path
+    scores, clusters and explains. The components are the model's terms plus the rules that fired; they add up
+    to the total exactly."""
+    scored = _score_batch(matchmodel.RecordTable([a, b]), [a, b], np.array([0]), np.array([1]), s)
+    [comps] = _components(scored, np.array([0]))
+    return float(scored.totals[0]), comps, scored.reason(0, [a, b], np.array([0]), np.array([1]))
 
 
 def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Sequence[tuple[int, int]] | np.ndarray,
                 s: MatchSettings = DEFAULT_SETTINGS, records: Sequence[Features] | None = None,
-                model: matchmodel.TreeModel | None = None) -> tuple[np.ndarray, list[str]]:
+                model: matchmodel.AdditiveModel | None = None) -> tuple[np.ndarray, list[str]]:
     """Totals and identity reasons of many pairs (i, j) of `feats` at once: what the clusterer and the
-    benchmarks use. Equal to score(...)[0] pair by pair. `feats` may be a matchmodel.RecordTable built once
-    from `records` (then pass `records` too), so that repeated calls skip the per-record preparation.
-    `model` replaces the shipped tree ensemble (benchmarks/er.py train scores a model it is fitting)."""
+    benchmarks use. `feats` may be a matchmodel.RecordTable built once from `records` (then pass `records` too),
+    so that repeated calls skip the per-record preparation. `model` replaces the shipped model (benchmarks/er.py
+    train scores a model it is fitting)."""
     if isinstance(feats, matchmodel.RecordTable):
         table, items = feats, records
         if items is None:
@@ -376,32 +411,40 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
         table, items = matchmodel.RecordTable(feats), feats
     index = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     scored = _score_batch(table, items, index[:, 0], index[:, 1], s, model)
-    reasons = [""] * len(index)
-    for k in np.flatnonzero(scored.verdict).tolist():
-        reasons[k] = identity(items[index[k, 0]], items[index[k, 1]])[1]
-    return scored.totals, reasons
+    return scored.totals, [scored.reason(k, items, index[:, 0], index[:, 1]) for k in range(len(index))]
 
 
-# the rule contributions added to the model's total, in the order score() adds them
-_RULES = ("ids", "year", "title", "venue")
+# the rules added after the model's terms, in this order: an identifier shared or in conflict, years 3+ apart,
+# different parts ('Part I' / 'Part II'), two clean records naming different well-known venues or sharing no
+# author
+_OVERLAP = matchmodel.FEATURE_NAMES.index("authors.overlap")
+_FULL_NAMES = matchmodel.FEATURE_NAMES.index("authors.full_names")
+_FUZZY = matchmodel.FEATURE_NAMES.index("authors.fuzzy")
+_RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint")
 
 
 @dataclass
 class _Scored:
-    totals: np.ndarray        # model total + rules
-    model_totals: np.ndarray
-    verdict: np.ndarray       # identity(): +1, -1 or 0 per pair
-    fired: np.ndarray         # (pairs, len(_RULES)) bool: which rules apply
-    extra: np.ndarray         # (pairs, len(_RULES)) their contributions (0 where not fired)
+    model: matchmodel.AdditiveModel
+    totals: np.ndarray        # prior + terms + rules, added in that order
+    verdict: np.ndarray       # an identifier proves one work (+1), two works (-1), or is silent (0), per pair
+    check: np.ndarray         # which of _ID_CHECKS decided (its index; -1: none)
+    extra: np.ndarray         # (pairs, len(_RULES)) the rules' contributions (0 where a rule did not fire)
     rows: np.ndarray          # the pairs' feature rows
+
+    def reason(self, k: int, items: Sequence[Features], ii: np.ndarray, jj: np.ndarray) -> str:
+        """The identity reason of pair k ('' when no identifier decided it)."""
+        if not self.verdict[k]:
+            return ""
+        return _identity_reason(_ID_CHECKS[self.check[k]], self.verdict[k], items[ii[k]], items[jj[k]])
 
 
 def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: np.ndarray, jj: np.ndarray,
-                 s: MatchSettings, model: matchmodel.TreeModel | None = None) -> _Scored:
-    """Model totals plus the identity, year, part and venue rules of many pairs, all as array operations."""
+                 s: MatchSettings, model: matchmodel.AdditiveModel | None = None) -> _Scored:
+    """Model totals plus the identity, year, part, venue and author rules of many pairs, as array operations."""
+    model = model or matchmodel.default_model()
     rows = matchmodel.pair_rows_at(table, ii, jj)
-    model_totals = (model or matchmodel.default_model()).predict(rows)
-    verdict = _identity_verdicts(table, items, ii, jj)
+    verdict, check = _identity_verdicts(table, items, ii, jj)
     ca, cb = table.numbers[ii], table.numbers[jj]
     ya, yb = ca[:, matchmodel._YEAR], cb[:, matchmodel._YEAR]
     with np.errstate(invalid="ignore"):
@@ -413,30 +456,43 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
     va, vb = ca[:, matchmodel._KNOWN_VENUE], cb[:, matchmodel._KNOWN_VENUE]
     venue = (va >= 0) & (vb >= 0) & (va != vb) & \
         (np.minimum(ca[:, matchmodel._FULL], cb[:, matchmodel._FULL]) >= matchmodel.CLEAN_NAMES)
-    if not s.venue_conflict:
-        venue[:] = False
-    fired = np.stack([verdict != 0, far, parts, venue], axis=1)
-    extra = np.zeros(fired.shape, dtype=np.float64)
+    extra = np.zeros((len(ii), len(_RULES)), dtype=np.float64)
     extra[:, 0] = np.where(verdict > 0, s.identity, np.where(verdict < 0, s.id_conflict, 0.0))
     extra[:, 1] = np.where(far, s.year_far, 0.0)
     extra[:, 2] = np.where(parts, s.part_conflict, 0.0)
     extra[:, 3] = np.where(venue, s.venue_conflict, 0.0)
-    added = np.zeros(len(ii), dtype=np.float64)
-    for column in range(len(_RULES)):                   # summed in score()'s order, so totals agree exactly
-        added += extra[:, column]
-    return _Scored(model_totals + added, model_totals, verdict, fired, extra, rows)
+    with np.errstate(invalid="ignore"):
+        disjoint = (rows[:, _OVERLAP] == 0) & (rows[:, _FULL_NAMES] >= matchmodel.CLEAN_NAMES) & \
+            (rows[:, _FUZZY] < 0.8)                         # 'Rosneblatt' and 'Rosenblatt' are one person
+    extra[:, 4] = np.where(disjoint, s.authors_disjoint, 0.0)
+    totals = model.totals(rows)
+    for column in range(len(_RULES)):
+        totals += extra[:, column]
+    return _Scored(model, totals, verdict, check, extra, rows)
+
+
+def _components(scored: _Scored, at: np.ndarray) -> list[dict[str, float]]:
+    """The named components of the pairs at positions `at`: the prior, each model term, each rule that fired
+    (a term or rule worth exactly 0 is left out). In the order _score_batch adds them, so that adding a
+    pair's components up gives its total to the bit."""
+    parts = np.hstack([scored.model.parts(scored.rows[at]), scored.extra[at]])
+    names = scored.model.names + _RULES
+    return [{name: value for name, value in zip(names, row) if value or name == "prior"} for row in parts.tolist()]
 
 
 def _identity_verdicts(t: matchmodel.RecordTable, items: Sequence[Features], ii: np.ndarray,
-                       jj: np.ndarray) -> np.ndarray:
-    """identity(a, b)'s verdict (+1, -1, 0) per pair, its checks in its order, on interned identifiers."""
+                       jj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the verdict of the first identifier check in _ID_CHECKS that holds (+1 one work, -1 two works,
+    0 none) and that check's index (-1 none), on interned identifiers."""
     ca, cb = t.numbers[ii], t.numbers[jj]
     verdict = np.zeros(len(ii), dtype=np.float64)
+    check = np.full(len(ii), -1, dtype=np.int64)
     open_ = np.ones(len(ii), dtype=bool)
 
-    def settle(mask: np.ndarray, value: float) -> None:
+    def settle(mask: np.ndarray, value: float | np.ndarray, name: str) -> None:
         hit = open_ & mask
-        verdict[hit] = value
+        verdict[hit] = value[hit] if isinstance(value, np.ndarray) else value
+        check[hit] = _ID_CHECKS.index(name)
         open_[hit] = False
 
     def same(column: int) -> np.ndarray:
@@ -444,22 +500,25 @@ def _identity_verdicts(t: matchmodel.RecordTable, items: Sequence[Features], ii:
 
     doi_a, doi_b = ca[:, matchmodel._DOI], cb[:, matchmodel._DOI]
     has_a, has_b = doi_a >= 0, doi_b >= 0
-    settle(same(matchmodel._DOI), 1.0)
-    settle(same(matchmodel._ARXIV), 1.0)
-    for column in matchmodel.EXACT_ID_COLUMNS.values():
-        settle(same(column), 1.0)
+    settle(same(matchmodel._DOI), 1.0, "doi")
+    settle(same(matchmodel._ARXIV), 1.0, "arxiv")
+    for name, column in matchmodel.EXACT_ID_COLUMNS.items():
+        settle(same(column), 1.0, name)
     a_linked_by_b = t.links(jj, doi_a.astype(np.int64))
     b_linked_by_a = t.links(ii, doi_b.astype(np.int64))
     both = has_a & has_b
-    settle(both & same(matchmodel._DOI_FAMILY), 1.0)
-    settle(both & (a_linked_by_b | b_linked_by_a), 1.0)
+    settle(both & same(matchmodel._DOI_FAMILY), 1.0, "doi-family")
+    settle(both & (a_linked_by_b | b_linked_by_a), 1.0, "published-doi")
     zenodo = open_ & both & (ca[:, matchmodel._ZENODO] > 0) & (cb[:, matchmodel._ZENODO] > 0)
+    zenodo_verdict = np.zeros(len(ii))
     for k in np.flatnonzero(zenodo).tolist():           # title and people decide: rare, done one by one
-        verdict[k] = identity(items[ii[k]], items[jj[k]])[0]
-    open_ &= ~zenodo
-    settle(both & (ca[:, matchmodel._PREPRINT_DOI] == 0) & (cb[:, matchmodel._PREPRINT_DOI] == 0), -1.0)
-    settle(~both & (has_a & a_linked_by_b | ~has_a & has_b & b_linked_by_a), 1.0)
-    return verdict
+        a, b = items[ii[k]], items[jj[k]]
+        zenodo_verdict[k] = 1.0 if a.title and a.title == b.title and _zenodo_same_people(a, b) else -1.0
+    settle(zenodo, zenodo_verdict, "zenodo")
+    settle(both & (ca[:, matchmodel._PREPRINT_DOI] == 0) & (cb[:, matchmodel._PREPRINT_DOI] == 0), -1.0,
+           "doi-conflict")
+    settle(~both & (has_a & a_linked_by_b | ~has_a & has_b & b_linked_by_a), 1.0, "published-doi")
+    return verdict, check
 
 
 def outcome_of(total: float, s: MatchSettings = DEFAULT_SETTINGS) -> str:
@@ -474,7 +533,7 @@ def compare(a: Record | Features, b: Record | Features, settings: MatchSettings 
     fa = a if isinstance(a, Features) else features(a)
     fb = b if isinstance(b, Features) else features(b)
     total, comps, reason = score(fa, fb, settings)
-    return Distance({k: round(v, 4) for k, v in comps.items()}, round(total, 4), outcome_of(total, settings), reason)
+    return Distance(rounded_components(comps), round(total, 6), outcome_of(total, settings), reason)
 
 
 # ---- blocking ---------------------------------------------------------------------------------------
@@ -483,12 +542,12 @@ def compare(a: Record | Features, b: Record | Features, settings: MatchSettings 
 class BlockingSettings:
     """How candidate pairs are found. Records sharing an identifier always pair. Beyond that, each record is
     filed under its whole folded title, its title's first `prefix_words` words, and its `words_per_record`
-    rarest title words (a key filed under by more than `max_block` records is dropped), and keeps as candidates
-    only the `neighbours` records sharing the heaviest keys with it (a shared key filed under by s records
-    weighs 1/ln(1+s), a shared whole title `title_weight`), among them only those weighing at least `min_share`
-    of its heaviest: cardinality node pruning (meta-blocking), so that candidates grow linearly with the records
-    instead of with the square of a common word's block. Chosen on DBLP-ACM (link blocking recall) and on the
-    DBLP-Scholar train+valid matches."""
+    rarest title words and surnames that another record shares (a key filed under by more than `max_block`
+    records is dropped), and keeps as candidates only the `neighbours` records sharing the heaviest keys with it
+    (a shared key filed under by s records weighs 1/ln(1+s), a shared whole title `title_weight`), among them
+    only those weighing at least `min_share` of its heaviest: cardinality node pruning (meta-blocking), so that
+    candidates grow linearly with the records instead of with the square of a common word's block. Chosen on
+    DBLP-ACM (link blocking recall) and on the DBLP-Scholar train+valid matches."""
     words_per_record: int = 4
     max_block: int = 100             # at most 255
     min_word_length: int = 3
@@ -521,7 +580,9 @@ def _id_keys(f: Features) -> list[str]:
 
 
 def _blocking_words(f: Features, min_length: int) -> list[str]:
-    words = [w for w in f.title_words if len(w) >= min_length and not w.isdigit()]
+    """The title's words and the authors' surnames: a citation string with the authors run into the title, or
+    the title in the authors field, still shares its rare words with the clean record."""
+    words = [w for w in chain(f.title_words, f.surname_set) if len(w) >= min_length and not w.isdigit()]
     return words or list(f.title_words)
 
 
@@ -589,10 +650,11 @@ def block_array(items: Sequence[Features], settings: BlockingSettings = Blocking
     exact_member: list[int] = []
     prefix_words = settings.prefix_words
     for i, (f, words) in enumerate(zip(items, record_words)):
-        for w in sorted(words, key=rarity)[: settings.words_per_record]:
-            if doc_freq[w] >= 2:
-                scored_block.append(key_id(w, len(key_ids)))
-                scored_member.append(i)
+        # words no other record has pair nothing: the rarest of the rest (names and venues spilt into a citation
+        # string's title are mostly such words, so the title's own words still count)
+        for w in sorted((w for w in words if doc_freq[w] >= 2), key=rarity)[: settings.words_per_record]:
+            scored_block.append(key_id(w, len(key_ids)))
+            scored_member.append(i)
         if f.title:
             title_block.append(key_id("t:" + f.title, len(key_ids)))
             title_member.append(i)
@@ -644,6 +706,14 @@ def block(items: Sequence[Features], settings: BlockingSettings = BlockingSettin
 
 # ---- clustering ---------------------------------------------------------------------------------------
 
+def rounded_components(components: dict[str, float]) -> dict[str, float]:
+    """Components as stored and shown (6 decimals); a stored score is their sum, so it adds up within 1e-6."""
+    return {k: round(v, 6) for k, v in components.items()}
+
+
+EVIDENCE_TERMS = 8
+
+
 @dataclass
 class Edge:
     """Why two records were put in one work."""
@@ -656,9 +726,15 @@ class Edge:
 
     def describe(self, refs: Sequence[str]) -> dict:
         d = {"a": refs[self.a], "b": refs[self.b], "reason": self.reason}
-        if self.reason != "decision":
-            d["score"] = round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.total)))), 4)
-            d["components"] = {k: round(v, 4) for k, v in self.components.items()}
+        if self.components:
+            # a work's stored evidence keeps the strongest terms and the rest as one sum (the review queue keeps
+            # every term); the score is still the sum of what is stored
+            ranked = sorted(self.components.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+            kept = dict(ranked[:EVIDENCE_TERMS])
+            if len(ranked) > EVIDENCE_TERMS:
+                kept["other terms"] = sum(v for _, v in ranked[EVIDENCE_TERMS:])
+            d["components"] = rounded_components(kept)
+            d["score"] = round(sum(d["components"].values()), 6)
         return d
 
 
@@ -679,23 +755,12 @@ def _hard_doi_key(f: Features) -> str:
     return f.doi_family
 
 
-def _fill_components(edges: list[Edge], scored: _Scored, model: matchmodel.TreeModel) -> None:
-    """Named components of the edges shown to people (evidence, review), in one batch: score() would give
-    the same, walking every tree per pair."""
+def _fill_components(edges: list[Edge], scored: _Scored) -> None:
+    """Named components of the edges shown to people (evidence, review), in one batch."""
     edges = [e for e in edges if e.scored >= 0]
-    if not edges:
-        return
-    at = np.array([e.scored for e in edges], dtype=np.int64)
-    rows = scored.rows[at]
-    _, contrib = model.contributions(rows)
-    fired, extra = scored.fired[at], scored.extra[at]
-    for e, row, c, total, on, add in zip(edges, rows.tolist(), contrib.tolist(), scored.model_totals[at].tolist(),
-                                         fired.tolist(), extra.tolist()):
-        comps = matchmodel.grouped(row, c, total)
-        for name, fires, value in zip(_RULES, on, add):
-            if fires:
-                comps[name] = comps.get(name, 0.0) + value
-        e.components = comps
+    if edges:
+        for e, comps in zip(edges, _components(scored, np.array([e.scored for e in edges], dtype=np.int64))):
+            e.components = comps
 
 
 def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
@@ -751,14 +816,13 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
         union(Edge(i, j, math.inf, {}, "decision"), check_dois=False)
 
     candidates = block_array(feats, blocking)
-    model = matchmodel.default_model()
-    scored = _score_batch(matchmodel.RecordTable(feats), feats, candidates[:, 0], candidates[:, 1], settings, model)
+    scored = _score_batch(matchmodel.RecordTable(feats), feats, candidates[:, 0], candidates[:, 1], settings)
     same: list[Edge] = []
     maybe: list[Edge] = []
     for k in np.flatnonzero(scored.totals > settings.maybe).tolist():
         i, j = candidates[k].tolist()
         total = float(scored.totals[k])
-        reason = (identity(feats[i], feats[j])[1] if scored.verdict[k] else "") or "match"
+        reason = scored.reason(k, feats, candidates[:, 0], candidates[:, 1]) or "match"
         (same if outcome_of(total, settings) == "same" else maybe).append(Edge(i, j, total, {}, reason, k))
     # identity first, then strongest score; ties broken by index so the result never depends on input order
     same.sort(key=lambda e: (e.reason == "match", -e.total, e.a, e.b))
@@ -773,6 +837,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
                          and not (forbid[find(e.a)] & set(members[find(e.b)]))
                          and not (labels[find(e.a)] & labels[find(e.b)])),
                         key=lambda e: (-e.total, e.a, e.b))
-    # components only for the edges a person may read: those that joined a group and the open questions
-    _fill_components([e for group in edges for e in group] + open_maybe, scored, model)
+    # components only where the score decided: the scored edges that joined a group and the open questions (an
+    # identifier or a decision explains itself)
+    _fill_components([e for group in edges for e in group if e.reason == "match"] + open_maybe, scored)
     return Clustering(groups, edges, open_maybe, len(candidates))

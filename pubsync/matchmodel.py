@@ -1,18 +1,18 @@
-"""The learned part of the matcher: pair features and a small gradient-boosted tree ensemble over them.
+"""The learned part of the matcher: pair features and an additive model over them.
 
-`pair_row(a, b)` turns two precomputed match.Features into a numeric row (NaN = a field one side lacks);
-`pair_rows(lefts, rights)` does the same for many pairs at C speed (rapidfuzz.process.cpdist + numpy), which is
-what the clusterer uses. The ensemble (matchmodel.json, trained by `benchmarks/er.py train` on DBLP-Scholar
-train + DBLP-ACM train only) maps a row to a log-odds total; `explain` splits that total into the named
-components a person reads (title, authors, year, venue), each the sum of its features' contributions along the
-decision paths (Saabas attribution), with the ensemble's prior folded into "title".
+`pair_rows(lefts, rights)` / `pair_rows_at(table, ii, jj)` turn pairs of precomputed match.Features into
+numeric rows (NaN = a field one side lacks) at C speed (rapidfuzz.process.cpdist + numpy). The model
+(matchmodel.json, fitted by `benchmarks/er.py train` on DBLP-Scholar train + DBLP-ACM train only) is a sum of
+named terms — one shape function per feature and a few pairwise terms, each a table looked up by bin — plus a
+prior: the log-odds that the two records are one work. The same look-ups score a million pairs and explain one,
+so what `pubsync explain` and `review` show is the score itself, term by term.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter, itemgetter
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -47,7 +47,8 @@ FEATURE_NAMES = (
                              # initials-only citation records (Scholar) often carry a wrong year
     "title.number_mismatch", # the titles differ in a number or roman numeral ('part i' / 'part ii')
     "authors.in_text",       # share of one side's surnames found inside the other's title+authors text
-                             # (citation strings with authors glued into the title: 'vitterj 2001 supporting …')
+                             # (citation strings with authors glued into the title: 'vitterj 2001 supporting …'),
+                             # also when the other side has no authors field
     "title.generic",         # either title is a generic one ('Editorial', 'Book review column')
     "venue.known_same",      # both venues are well-known ones (normalize.known_venue) and both records spell
                              # their authors' given names out: 1 the same venue, 0 two different ones ('SIGMOD'
@@ -56,7 +57,6 @@ FEATURE_NAMES = (
                              # paper and its journal version); initials-only citation records (Scholar) often
                              # name the wrong one
 )
-GROUPS = tuple(n.split(".")[0] for n in FEATURE_NAMES)
 MODEL_PATH = Path(__file__).with_name("matchmodel.json")
 
 
@@ -117,63 +117,6 @@ def configure_identity(preprint_prefixes: tuple[str, ...], zenodo_prefix: str) -
 
 _PREPRINT_PREFIXES: tuple[str, ...] = ()
 _ZENODO_PREFIX = "\0"
-
-
-def _year_gap(a, b) -> float:
-    if not a.year or not b.year:
-        return NAN
-    gap = abs(a.year - b.year)
-    earlier = a if a.year < b.year else b
-    if gap and earlier.is_preprint and gap <= 3:
-        return 0.0                               # a preprint precedes its publication
-    return float(gap)
-
-
-def _in_text(a, b) -> float:
-    hits = sum(map(b.text_blob.__contains__, a.long_surnames))
-    hits_b = sum(map(a.text_blob.__contains__, b.long_surnames))
-    return max(hits / len(a.surnames), hits_b / len(b.surnames))
-
-
-def pair_row(a, b) -> list[float]:
-    """The feature row of one pair (pure Python); pair_rows is the batch equivalent and gives the same numbers."""
-    wa, wb = a.title_words, b.title_words
-    shared = len(wa & wb)
-    small = min(len(wa), len(wb))
-    union = len(wa) + len(wb) - shared
-    la, lb = len(a.title), len(b.title)
-    if a.title and b.title:
-        lcs2 = Indel.similarity(a.title_flat, b.title_flat)          # twice the longest common subsequence
-        fa, fb = len(a.title_flat), len(b.title_flat)
-        squashed = lcs2 / (fa + fb)
-        lcs_short = lcs2 / (2 * min(fa, fb))
-        words = fuzz.token_set_ratio(a.title, b.title) / 100.0
-    else:
-        squashed = words = lcs_short = NAN
-    sa, sb = a.surname_set, b.surname_set
-    if sa and sb:
-        overlap = len(sa & sb) / min(len(sa), len(sb))
-        fuzzy = fuzz.token_set_ratio(a.surname_text, b.surname_text) / 100.0
-        count_ratio = min(len(sa), len(sb)) / max(len(sa), len(sb))
-        first = 1.0 if a.first_surname == b.first_surname else 0.0
-        ia, ib = a.initial_keys, b.initial_keys
-        initials = len(ia & ib) / min(len(ia), len(ib)) if ia and ib else NAN
-        full = min(a.full_names, b.full_names)
-        in_text = _in_text(a, b)
-    else:
-        overlap = fuzzy = count_ratio = first = initials = full = in_text = NAN
-    venue = fuzz.token_set_ratio(a.venue, b.venue) / 100.0 if a.venue and b.venue else NAN
-    if a.venue_kind and b.venue_kind:
-        kind_conflict = 0.0 if a.venue_kind == b.venue_kind else 1.0
-    else:
-        kind_conflict = NAN
-    known_same = float(a.known_venue == b.known_venue) \
-        if a.known_venue and b.known_venue and min(a.full_names, b.full_names) >= CLEAN_NAMES else NAN
-    return [squashed, words, lcs_short,
-            shared / small if small else 0.0, shared / union if union else 0.0,
-            float(a.truncated or b.truncated), float(small), min(la, lb) / max(la, lb) if la and lb else 0.0,
-            overlap, fuzzy, count_ratio, first, initials, _year_gap(a, b), venue, kind_conflict,
-            full, float(a.numberish != b.numberish), in_text, float(a.generic or b.generic), known_same]
 
 
 _get_numbers = attrgetter("numbers")
@@ -268,6 +211,48 @@ def _hits(longs: list, blobs: list, ii: list[int], jj: list[int]) -> np.ndarray:
     return np.fromiter((sum(map(blobs[j].__contains__, longs[i])) for i, j in zip(ii, jj)), np.float64, len(ii))
 
 
+def _title_similarities(xs: list[str], ys: list[str]) -> np.ndarray:
+    """Columns 0-4 and 7 (squashed, words, lcs_short, containment, jaccard, length_ratio) of pairs of folded,
+    non-empty titles, as a (pairs, 6) array."""
+    fx, fy = [x.replace(" ", "") for x in xs], [y.replace(" ", "") for y in ys]
+    every = list(range(len(xs)))
+    pick = _picker(every)
+    lcs2 = process.cpdist(fx, fy, scorer=Indel.similarity, dtype=np.int64, workers=1)
+    lx, ly = np.fromiter(map(len, fx), np.float64, len(fx)), np.fromiter(map(len, fy), np.float64, len(fy))
+    shared = np.fromiter((len(set(x.split()) & set(y.split())) for x, y in zip(xs, ys)), np.float64, len(xs))
+    nx = np.fromiter((len(set(x.split())) for x in xs), np.float64, len(xs))
+    ny = np.fromiter((len(set(y.split())) for y in ys), np.float64, len(ys))
+    cx, cy = np.fromiter(map(len, xs), np.float64, len(xs)), np.fromiter(map(len, ys), np.float64, len(ys))
+    return np.stack([lcs2 / (lx + ly), _cpdist(xs + ys, pick, _picker([len(xs) + k for k in every]),
+                                                  fuzz.token_set_ratio) / 100.0,
+                     lcs2 / (2 * np.minimum(lx, ly)), shared / np.minimum(nx, ny), shared / (nx + ny - shared),
+                     np.minimum(cx, cy) / np.maximum(cx, cy)], axis=1)
+
+
+CUT_TITLE_LCS = 0.8
+
+
+def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np.ndarray, cb: np.ndarray,
+                        out: np.ndarray) -> None:
+    """A title cut with '…' (Scholar) is compared with as much of the other title as it kept — its first words,
+    or its last ones for a title cut at the front — without its own last, maybe half, word: so a cut title reads
+    as the whole title it is, not as a shorter, different one. Only for pairs where most of the shorter title
+    reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than that)."""
+    ks, heads_a, heads_b, tails_a, tails_b = [], [], [], [], []
+    with np.errstate(invalid="ignore"):
+        cut = ((ca[:, _TRUNCATED] > 0) | (cb[:, _TRUNCATED] > 0)) & (out[:, 2] >= CUT_TITLE_LCS)
+    for k in np.flatnonzero(cut).tolist():
+        a, b = t.titles[ii[k]].split(), t.titles[jj[k]].split()
+        n = min(len(a), len(b)) - 1
+        if n >= 2:
+            ks.append(k)
+            heads_a.append(" ".join(a[:n])); heads_b.append(" ".join(b[:n]))
+            tails_a.append(" ".join(a[-n:])); tails_b.append(" ".join(b[-n:]))
+    if ks:
+        heads, tails = _title_similarities(heads_a, heads_b), _title_similarities(tails_a, tails_b)
+        out[np.array(ks)[:, None], [0, 1, 2, 3, 4, 7]] = np.where(tails[:, :1] > heads[:, :1], tails, heads)
+
+
 def pair_rows(lefts: Sequence, rights: Sequence) -> np.ndarray:
     """Feature rows of the pairs (lefts[k], rights[k]); see pair_rows_at."""
     n = len(lefts)
@@ -323,262 +308,106 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         va, vb = ca[:, _KNOWN_VENUE], cb[:, _KNOWN_VENUE]
         clean = (va >= 0) & (vb >= 0) & (np.minimum(ca[:, _FULL], cb[:, _FULL]) >= CLEAN_NAMES)
         out[:, 20] = np.where(clean, (va == vb).astype(np.float64), np.nan)
-        in_text = np.full(n, np.nan)
-        k = np.flatnonzero(both)
-        if len(k):
-            ik, jk = ii[k].tolist(), jj[k].tolist()
-            in_text[k] = np.maximum(_hits(t.long_surnames, t.blobs, ik, jk) / ca[k, _AUTHORS],
-                                    _hits(t.long_surnames, t.blobs, jk, ik) / cb[k, _AUTHORS])
-        out[:, 18] = in_text
+        # also when only one side has authors: a citation string with its authors run into the title
+        in_text = np.full(n, -1.0)
+        for mine, other, count in ((ii, jj, ca[:, _AUTHORS]), (jj, ii, cb[:, _AUTHORS])):
+            k = np.flatnonzero(count > 0)
+            if len(k):
+                found = _hits(t.long_surnames, t.blobs, mine[k].tolist(), other[k].tolist()) / count[k]
+                in_text[k] = np.maximum(in_text[k], found)
+        out[:, 18] = np.where(in_text >= 0, in_text, np.nan)
+    _compare_cut_titles(t, ii, jj, ca, cb, out)
     out[~both, 8:13] = np.nan
     out[(chars_a == 0) | (chars_b == 0), 0:3] = np.nan
     out[(ca[:, _VENUE] == 0) | (cb[:, _VENUE] == 0), 14] = np.nan
     return out
 
 
-# ---- the tree ensemble ----------------------------------------------------------------------------
+# ---- the additive model --------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class TreeModel:
-    """Flat arrays of every tree's nodes; a leaf's `left` is -1. Nodes hold Saabas values (cover-weighted mean
-    of the leaves below), so that walking a path attributes each step's change to the feature that split."""
-    base: float
-    roots: np.ndarray          # (trees,) index of each tree's root
-    feature: np.ndarray        # (nodes,)
-    threshold: np.ndarray      # go left when x <= threshold
-    missing_left: np.ndarray   # NaN goes left
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray
-    depth: int
-    threshold_total: float     # the log-odds total above which a pair is the same work (chosen on valid)
+class Term:
+    """One named term of the model: a table of log-odds looked up by the bin of one feature (a shape function)
+    or of two (a named pairwise term). Bin 0 holds "missing" (the feature is NaN); a value x falls in bin
+    1 + (how many cuts are <= x)."""
+    name: str
+    features: tuple[int, ...]
+    cuts: tuple[int, ...]               # per feature, which of the model's cut lists bins it
+    scores: np.ndarray                  # ndim == len(features)
+
+
+@dataclass(frozen=True, eq=False)
+class AdditiveModel:
+    """log-odds(same work) = prior + the sum of the terms' table values (a generalized additive model with a
+    few pairwise terms, fitted by explainable boosting in `benchmarks/er.py train`). What explain and review
+    show is that sum, term by term: the components are the model, not an approximation of it."""
+    prior: float                        # with the decision threshold chosen on valid folded in: same work > 0
+    cuts: tuple[np.ndarray, ...]        # the distinct cut lists (main terms bin finer than pairwise ones)
+    terms: tuple[Term, ...]
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TreeModel":
-        nodes = d["nodes"]
-        return cls(
-            base=float(d["base"]), roots=np.array(d["roots"], dtype=np.int64),
-            feature=np.array([n[0] for n in nodes], dtype=np.int64),
-            threshold=np.array([n[1] for n in nodes], dtype=np.float64),
-            missing_left=np.array([n[2] for n in nodes], dtype=bool),
-            left=np.array([n[3] for n in nodes], dtype=np.int64),
-            right=np.array([n[4] for n in nodes], dtype=np.int64),
-            value=np.array([n[5] for n in nodes], dtype=np.float64),
-            depth=int(d["depth"]), threshold_total=float(d.get("threshold", 0.0)),
-        )
+    def from_dict(cls, d: dict) -> "AdditiveModel":
+        if list(d["features"]) != list(FEATURE_NAMES):
+            raise ValueError("the model was trained on other features")
+        cuts = tuple(np.array(c, dtype=np.float64) for c in d["cuts"])
+        return cls(float(d["prior"]), cuts, tuple(
+            Term(t["name"], tuple(t["features"]), tuple(t["cuts"]), np.array(t["scores"], dtype=np.float64))
+            for t in d["terms"]))
 
-    def predict(self, rows: np.ndarray, chunk: int = 1024) -> np.ndarray:
-        """Log-odds totals of many rows at once, all trees together (QuickScorer, Lucchese et al. 2015).
+    @classmethod
+    def build(cls, prior: float, terms: Sequence[tuple[str, Sequence[int], Sequence[np.ndarray], np.ndarray]]):
+        """From (name, features, cut arrays, score table) per term; equal cut lists are stored once."""
+        known: dict[tuple[float, ...], int] = {}
+        built = []
+        for name, features, cut_arrays, scores in terms:
+            at = tuple(known.setdefault(tuple(np.asarray(c, dtype=np.float64).tolist()), len(known))
+                       for c in cut_arrays)
+            built.append(Term(name, tuple(int(f) for f in features), at, np.asarray(scores, dtype=np.float64)))
+        return cls(float(prior), tuple(np.array(k, dtype=np.float64) for k in known), tuple(built))
 
-        Each row's feature values become bin codes (how many of the model's thresholds on that feature lie
-        below the value; NaN a code of its own). Per feature and code a precomputed table holds, for every
-        tree, the bit mask of the leaves still reachable; AND-ing one table row per feature leaves each tree's
-        exit leaf as the lowest set bit. So a chunk of rows costs one row gather and one AND per feature,
-        whole-array numpy operations, instead of a walk per tree and level."""
-        n = rows.shape[0]
-        out = np.empty(n, dtype=np.float64)
-        for start in range(0, n, chunk):
-            out[start:start + chunk] = self._predict_chunk(rows[start:start + chunk])
+    def to_dict(self) -> dict:
+        return {"features": list(FEATURE_NAMES), "prior": self.prior, "cuts": [c.tolist() for c in self.cuts],
+                "terms": [{"name": t.name, "features": list(t.features), "cuts": list(t.cuts),
+                           "scores": t.scores.tolist()} for t in self.terms]}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return ("prior",) + tuple(t.name for t in self.terms)
+
+    def term_values(self, rows: np.ndarray):
+        """Each term's value for every row, term by term (each feature binned once per cut list)."""
+        bins: dict[tuple[int, int], np.ndarray] = {}
+        for term in self.terms:
+            index = []
+            for f, c in zip(term.features, term.cuts):
+                b = bins.get((f, c))
+                if b is None:
+                    x = rows[:, f]
+                    b = np.searchsorted(self.cuts[c], x, side="right") + 1
+                    b[np.isnan(x)] = 0
+                    bins[f, c] = b
+                index.append(b)
+            yield term.scores[tuple(index)]
+
+    def totals(self, rows: np.ndarray) -> np.ndarray:
+        total = np.full(rows.shape[0], self.prior)
+        for values in self.term_values(rows):
+            total += values
+        return total
+
+    def parts(self, rows: np.ndarray) -> np.ndarray:
+        """(rows, 1 + terms): the prior and each term's value, added left to right by totals()."""
+        out = np.empty((rows.shape[0], 1 + len(self.terms)), dtype=np.float64)
+        out[:, 0] = self.prior
+        for k, values in enumerate(self.term_values(rows), 1):
+            out[:, k] = values
         return out
-
-    def contributions(self, rows: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
-        """(totals, per-feature Saabas contributions) of many rows: explain() for a batch. Each exit leaf's
-        path adds fixed amounts per feature, precomputed per leaf, so a row's contributions are a sum of one
-        table row per tree."""
-        tables = self._tables()
-        n = rows.shape[0]
-        totals = np.empty(n, dtype=np.float64)
-        contrib = np.empty((n, len(FEATURE_NAMES)), dtype=np.float64)
-        for start in range(0, n, chunk):
-            part = rows[start:start + chunk]
-            leaf = self._exit_leaves(part)
-            totals[start:start + chunk] = self.base + tables.leaf_values[leaf].sum(axis=1)
-            contrib[start:start + chunk] = tables.leaf_paths[leaf].sum(axis=1)
-        return totals, contrib
-
-    def _predict_chunk(self, rows: np.ndarray) -> np.ndarray:
-        return self.base + self._tables().leaf_values[self._exit_leaves(rows)].sum(axis=1)
-
-    def _exit_leaves(self, rows: np.ndarray) -> np.ndarray:
-        """(rows, trees) index into the leaf tables of each tree's exit leaf."""
-        tables = self._tables()
-        acc = None
-        for f, thresholds, masks in tables.features:
-            x = rows[:, f]
-            code = np.searchsorted(thresholds, x, side="left")
-            code[np.isnan(x)] = len(thresholds) + 1
-            if acc is None:
-                acc = masks[code]
-            else:
-                acc &= masks[code]
-        if acc is None:                                   # a model of single-leaf trees
-            acc = np.ones((rows.shape[0], len(self.roots)), dtype=tables.masks_dtype)
-        lowest = acc & (~acc + 1)
-        if tables.masks_dtype == np.uint32:               # the bit's index = the float exponent of the power of 2
-            leaf = (lowest.astype(np.float32).view(np.int32) >> 23) - 127
-        else:
-            leaf = (lowest.astype(np.float64).view(np.int64) >> 52) - 1023
-        leaf += tables.leaf_offsets
-        return leaf
-
-    def _tables(self) -> "_QuickScorer":
-        cached = self.__dict__.get("_quickscorer")
-        if cached is None:
-            cached = _QuickScorer.build(self)
-            object.__setattr__(self, "_quickscorer", cached)
-        return cached
-
-    def _lists(self):
-        cached = self.__dict__.get("_as_lists")
-        if cached is None:
-            cached = (self.feature.tolist(), self.threshold.tolist(), self.missing_left.tolist(), self.left.tolist(),
-                      self.right.tolist(), self.value.tolist(), self.roots.tolist())
-            object.__setattr__(self, "_as_lists", cached)
-        return cached
-
-    def explain(self, row: Sequence[float]) -> tuple[float, list[float]]:
-        """(total, contribution per feature) of one row; base + sum(contributions) == total."""
-        feature, threshold, missing_left, left, right, value, roots = self._lists()
-        contrib = [0.0] * len(FEATURE_NAMES)
-        total = self.base
-        for root in roots:
-            node = root
-            total += value[root]
-            while left[node] >= 0:
-                x = row[feature[node]]
-                nxt = (left[node] if missing_left[node] else right[node]) if x != x else \
-                    (left[node] if x <= threshold[node] else right[node])
-                contrib[feature[node]] += value[nxt] - value[node]
-                total += value[nxt] - value[node]
-                node = nxt
-        return total, contrib
-
-
-@dataclass(frozen=True)
-class _QuickScorer:
-    features: list[tuple[int, np.ndarray, np.ndarray]]   # (feature, sorted thresholds, masks per code × tree)
-    masks_dtype: type
-    leaf_offsets: np.ndarray                               # (1, trees): where each tree's leaves start
-    leaf_values: np.ndarray                                # leaf values, left to right per tree
-    leaf_paths: np.ndarray                                 # (leaves, features): per leaf, what each feature
-                                                           # added along the path to it (Saabas)
-
-    @classmethod
-    def build(cls, model: "TreeModel") -> "_QuickScorer":
-        left, right, feature = model.left.tolist(), model.right.tolist(), model.feature.tolist()
-        internal = model.left >= 0
-        thresholds = {f: np.unique(model.threshold[internal & (model.feature == f)])
-                      for f in sorted(set(model.feature[internal].tolist()))}
-        leaves_per_tree: list[list[int]] = []
-        kills: list[tuple[int, int, int, int]] = []        # (tree, node, mask of the left subtree's leaves)
-
-        for t, root in enumerate(model.roots.tolist()):
-            leaves: list[int] = []
-
-            def walk(node: int) -> int:                    # returns the mask of the leaves below node
-                if left[node] < 0:
-                    leaves.append(node)
-                    return 1 << (len(leaves) - 1)
-                below_left = walk(left[node])
-                below_right = walk(right[node])
-                kills.append((t, node, below_left))
-                return below_left | below_right
-
-            walk(root)
-            leaves_per_tree.append(leaves)
-        width = max(len(leaves) for leaves in leaves_per_tree)
-        if width > 64:
-            raise ValueError(f"a tree has {width} leaves; the scorer handles at most 64")
-        dtype = np.uint32 if width <= 32 else np.uint64
-        full = (1 << (32 if dtype == np.uint32 else 64)) - 1
-        trees = len(leaves_per_tree)
-        masks = {f: np.full((len(th) + 2, trees), full, dtype=dtype) for f, th in thresholds.items()}
-        for t, node, below_left in kills:
-            f = feature[node]
-            th = thresholds[f]
-            k = int(np.searchsorted(th, model.threshold[node]))
-            keep = dtype(full & ~below_left)
-            masks[f][k + 1:len(th) + 1, t] &= keep         # values above the threshold go right
-            if not model.missing_left[node]:
-                masks[f][len(th) + 1, t] &= keep           # NaN goes right
-        values = np.zeros((trees, width), dtype=np.float64)
-        for t, leaves in enumerate(leaves_per_tree):
-            values[t, :len(leaves)] = model.value[leaves]
-        paths = np.zeros((trees, width, len(FEATURE_NAMES)), dtype=np.float64)
-        value = model.value.tolist()
-        for t, root in enumerate(model.roots.tolist()):
-            position = {leaf: k for k, leaf in enumerate(leaves_per_tree[t])}
-            stack = [(root, [0.0] * len(FEATURE_NAMES))]
-            while stack:
-                node, added = stack.pop()
-                if left[node] < 0:
-                    paths[t, position[node]] = added
-                    continue
-                for child in (left[node], right[node]):
-                    step = list(added)
-                    step[feature[node]] += value[child] - value[node]
-                    stack.append((child, step))
-        return cls([(f, thresholds[f], masks[f]) for f in sorted(thresholds)], dtype,
-                   (np.arange(trees, dtype=np.int64) * width)[None, :], values.ravel(),
-                   paths.reshape(trees * width, len(FEATURE_NAMES)))
 
 
 @lru_cache(maxsize=1)
-def default_model() -> TreeModel:
+def default_model() -> AdditiveModel:
     try:
-        return TreeModel.from_dict(json.loads(MODEL_PATH.read_text()))
-    except (OSError, ValueError, KeyError) as e:
+        return AdditiveModel.from_dict(json.loads(MODEL_PATH.read_text()))
+    except (OSError, ValueError, KeyError, TypeError) as e:
         raise RuntimeError(f"pubsync's match model {MODEL_PATH} is missing or damaged ({e}); reinstall pubsync "
                            "or retrain it with `python benchmarks/er.py train`") from e
-
-
-def components(row: Sequence[float], model: TreeModel, total: float | None = None) -> tuple[float, dict[str, float]]:
-    """(total, {component: log-odds}) for display; the prior is folded into 'title' when a title is present.
-    With `total` (the batch predictor's), the components add up to it, rounding absorbed by the prior."""
-    walked, contrib = model.explain(row)
-    total = walked if total is None else total
-    return total, grouped(row, contrib, total)
-
-
-def grouped(row: Sequence[float], contrib: Sequence[float], total: float) -> dict[str, float]:
-    """Per-feature contributions -> {component: log-odds}, a component listed when one of its features is
-    present or contributed; the rest of `total` (the prior) goes to 'title'."""
-    comps: dict[str, float] = {}
-    for value, group, x in zip(contrib, GROUPS, row):
-        if x == x or value:
-            comps[group] = comps.get(group, 0.0) + value
-    prior_home = "title" if "title" in comps else next(iter(comps), "title")
-    comps[prior_home] = comps.get(prior_home, 0.0) + total - sum(contrib)
-    return comps
-
-
-def to_saabas(trees: list[list[dict]], base: float, depth: int, threshold: float) -> dict:
-    """Pack trees (lists of nodes {feature, threshold, missing_left, left, right, value, count, leaf}) into the
-    JSON layout TreeModel reads, with cover-weighted internal values."""
-    nodes: list[list] = []
-    roots = []
-    for tree in trees:
-        offset = len(nodes)
-        vals = [0.0] * len(tree)
-
-        def fill(i: int) -> tuple[float, float]:
-            nd = tree[i]
-            if nd["leaf"]:
-                vals[i] = nd["value"]
-                return nd["value"] * nd["count"], nd["count"]
-            sl, cl = fill(nd["left"])
-            sr, cr = fill(nd["right"])
-            vals[i] = (sl + sr) / (cl + cr) if cl + cr else 0.0
-            return sl + sr, cl + cr
-
-        fill(0)
-        for i, nd in enumerate(tree):
-            if nd["leaf"]:
-                nodes.append([0, 0.0, False, -1, -1, round(vals[i], 6)])
-            else:
-                nodes.append([int(nd["feature"]), float(nd["threshold"]), bool(nd["missing_left"]),
-                              offset + nd["left"], offset + nd["right"], round(vals[i], 6)])
-        roots.append(offset)
-    return {"features": list(FEATURE_NAMES), "base": base, "depth": depth, "threshold": threshold,
-            "roots": roots, "nodes": nodes}
-

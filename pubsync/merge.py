@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pubsync.curation import Decision, ref_matches
-from pubsync.match import DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi
+from pubsync.match import (DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi,
+                           rounded_components)
 from pubsync.normalize import fold
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, SITE, MergeSettings
@@ -40,8 +41,8 @@ PUBLISHED_FIELDS = ("date", "venue", "type")    # taken from the published versi
 class ReviewItem:
     a: str
     b: str
-    score: float
-    components: dict[str, float]
+    score: float                     # log-odds that a and b are one work: the sum of the components
+    components: dict[str, float]     # the matcher's named terms (the prior included) and rules
     reason: str
 
 
@@ -371,19 +372,14 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
     review: list[ReviewItem] = []
     for e in clustering.maybe:
         a, b = recs[e.a].ref, recs[e.b].ref
-        review.append(ReviewItem(a=min(a, b), b=max(a, b), score=round(1 / (1 + _exp(-e.total)), 4),
-                                 components={k: round(v, 4) for k, v in e.components.items()},
-                                 reason=e.reason))
+        components = rounded_components(e.components)
+        review.append(ReviewItem(a=min(a, b), b=max(a, b), score=round(sum(components.values()), 6),
+                                 components=components, reason=e.reason))
         works[group_of[e.a]].status = "review"
         works[group_of[e.b]].status = "review"
     works.sort(key=_work_order)
     review.sort(key=lambda r: (-r.score, r.a, r.b))
     return MergeResult(works=works, review=review)
-
-
-def _exp(x: float) -> float:
-    import math
-    return math.exp(max(-50.0, min(50.0, x)))
 
 
 def _split_preprints(group: list[int], recs: list[Record], feats: list[Features]) -> list[list[int]]:

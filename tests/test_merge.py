@@ -144,8 +144,9 @@ def test_uncertain_pairs_go_to_review_not_into_one_work():
     assert len(result.review) == 1
     item = result.review[0]
     assert (item.a, item.b) == ("openalex:W1", "orcid:57499604")
-    assert 0.0758 < item.score <= 0.5          # between the logistic of maybe (-2.5) and of same (0)
-    assert item.components and item.reason
+    assert -2.5 < item.score <= 0.0            # log-odds between maybe (-2.5) and same (0)
+    assert abs(sum(item.components.values()) - item.score) < 1e-6
+    assert item.components["authors.disjoint"] < 0 and item.reason
     assert all(w.status == "review" for w in result.works)
 
 

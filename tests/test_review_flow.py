@@ -26,7 +26,10 @@ def test_decide_from_the_queue_and_survive_a_rebuild(tmp_path, realdata):
     queue = json.loads(run("review", "--json", cwd=tmp_path).stdout)
     # The 2017 ORCID entry and the 2021 OpenAlex article share a long title; authors and year disagree: a question.
     pair = next(p for p in queue if any("openalex:W4394180620" in r for r in p["records"]))
-    assert pair["a_title"].lower() == pair["b_title"].lower() and 0 < pair["score"] < 1
+    assert pair["a_title"].lower() == pair["b_title"].lower() and -2.5 < pair["score"] <= 0   # log-odds: maybe
+    for item in (p for p in queue if p["kind"] == "pair"):       # the score is the sum of the named terms
+        assert isinstance(item["score"], float) and "prior" in item["components"]
+        assert abs(sum(item["components"].values()) - item["score"]) < 1e-6
     text = run("review", cwd=tmp_path).stdout
     assert f"pubsync same {pair['a']} {pair['b']}" in text
 

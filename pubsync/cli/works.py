@@ -12,7 +12,7 @@ from rich.table import Table
 from pubsync import pipeline
 from pubsync.cli.runs import say_merged
 from pubsync.cli.state import State
-from pubsync.explain import explain_work, review_queue
+from pubsync.explain import explain_work, review_queue, strongest
 from pubsync.export.jobs import held_back
 from pubsync.store import Store
 
@@ -104,9 +104,7 @@ def review(state: State, as_json: bool) -> None:
             for reason in item["reasons"]:
                 click.echo(f"   {reason}")
         else:
-            evidence = ", ".join(f"{k} {v:+.2f}" for k, v in sorted(item["components"].items(),
-                                                                   key=lambda kv: -abs(kv[1])))
-            click.echo(f"{n}. one work? {item['score']:.0%} alike — {evidence}")
+            click.echo(f"{n}. one work? score {item['score']:+.2f} = {strongest(item['components'])}")
             for side in ("a", "b"):
                 refs = sorted({pair[0 if side == 'a' else 1] for pair in item["records"]})
                 more = f", +{len(refs) - 1} more" if len(refs) > 1 else ""
