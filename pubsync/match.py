@@ -25,9 +25,10 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import fold, known_venue, repair, title_key, title_parts, venue_key, venue_kind
+from pubsync.normalize import fold, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
+from pubsync.venues import known_venue, venue_kind
 
 # ---- weights and thresholds -------------------------------------------------------------------------
 # Chosen on realdata/er DBLP-Scholar train/valid and DBLP-ACM (see benchmarks/er.py); overridable through
@@ -130,8 +131,8 @@ class Features:
     title_flat: str = ""                                    # folded title without spaces
     surname_text: str = ""                                  # the distinct surnames, sorted, space-joined
     initial_keys: frozenset[str] = frozenset()              # 'j carberry' per author with a known initial
-    venue_kind: str = ""                                    # journal | conference | '' (see normalize.venue_kind)
-    known_venue: str = ""                                   # 'sigmod', 'sigmod record', 'vldb', … or '' (normalize)
+    venue_kind: str = ""                                    # journal | conference | '' (see venues.venue_kind)
+    known_venue: str = ""                                   # 'sigmod', 'sigmod record', 'vldb', … or '' (venues)
     full_names: float = 0.0                                 # share of authors with a written-out given name
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …

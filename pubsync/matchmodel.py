@@ -50,7 +50,7 @@ FEATURE_NAMES = (
                              # (citation strings with authors glued into the title: 'vitterj 2001 supporting …'),
                              # also when the other side has no authors field
     "title.generic",         # either title is a generic one ('Editorial', 'Book review column')
-    "venue.known_same",      # both venues are well-known ones (normalize.known_venue) and both records spell
+    "venue.known_same",      # both venues are well-known ones (venues.known_venue) and both records spell
                              # their authors' given names out: 1 the same venue, 0 two different ones ('SIGMOD'
                              # vs 'VLDB', 'SIGMOD' vs 'SIGMOD Record'); else missing. Clean records name their
                              # venue right, so a conflict means two items (a tutorial given twice, a conference

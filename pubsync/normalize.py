@@ -16,12 +16,9 @@ from functools import lru_cache
 
 _TOKENIZED_ENTITY = re.compile(r"\s?&\s?(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*)\s?;\s?")
 
-# Cyrillic letters standing where Latin-1 letters belong (mapping read off the DBLP tables, whose
-# names are also available undamaged). Applied only to text that is mostly Latin, so real Cyrillic stays.
-_CYRILLIC_MOJIBAKE = str.maketrans({
-    "і": "ö", "ж": "ö", "ќ": "ü", "ф": "ä", "щ": "é", "с": "á", "п": "ß", "э": "í", "ѓ": "ó",
-    "ч": "ç", "я": "ï", "ё": "ñ", "и": "ø", "ј": "ø", "ш": "è", "є": "ô", "х": "å",
-})
+# Latin-1 text decoded as ISO-8859-5 puts Cyrillic letters where accented Latin ones belong ('wфsch' for 'wäsch',
+# as in the DBLP benchmark tables); decoded back letter by letter, and only in text that is mostly Latin, so real
+# Cyrillic stays.
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 
@@ -37,6 +34,10 @@ def _unescape_entity(m: re.Match[str]) -> str:
         return m.group(0)
     # a letter was part of a word the tokenizer split ('lud &#228; scher'); anything else keeps its spacing
     return char if char.isalpha() else f" {char} "
+
+
+def _latin1_read_as_cyrillic(m: re.Match[str]) -> str:
+    return m.group(0).encode("iso8859_5", errors="ignore").decode("latin-1") or m.group(0)
 
 
 def _fix_utf8_as_latin1(m: re.Match[str]) -> str:
@@ -77,7 +78,7 @@ def repair(text: str | None) -> str:
     if _CYRILLIC.search(s):
         n_cyr = len(_CYRILLIC.findall(s))
         if n_cyr * 3 < len(_LATIN.findall(s)):
-            s = s.translate(_CYRILLIC_MOJIBAKE)
+            s = _CYRILLIC.sub(_latin1_read_as_cyrillic, s)
     s = unicodedata.normalize("NFC", s)
     return " ".join(s.split())
 
@@ -142,65 +143,10 @@ def venue_key(venue: str | None) -> str:
 
 
 # journals whose names say "proceedings", and words that make a venue a journal or a conference
-_JOURNAL_NAMES = ("proceedings of the vldb endowment", "proceedings of the national academy",
-                  "proceedings of the ieee", "proceedings of the royal society", "pvldb")
-_JOURNAL_WORDS = {"journal", "j", "transactions", "trans", "record", "letters", "lett", "magazine", "bulletin",
-                  "review", "reviews", "acta", "annals", "tods", "tois", "tkde", "tse", "surveys", "quarterly",
-                  "newsletter"}
-_CONFERENCE_WORDS = {"conference", "conf", "proceedings", "proc", "symposium", "symp", "workshop", "congress",
-                     "vldb", "sigmod", "icde", "edbt", "pods", "kdd", "cikm", "icdt", "ssdbm", "dasfaa", "meeting"}
-_CONFERENCE_PHRASES = ("very large data bases", "management of data", "data engineering")
-
-
-def venue_kind(venue: str | None) -> str:
-    """'journal', 'conference' or '' (unknown, e.g. a venue cut short) from a venue name.
-
-    'VLDB J.' / 'ACM SIGMOD Record' / 'The VLDB Journal -- …' -> journal; 'SIGMOD Conference' / 'Very Large
-    Data Bases' / 'Proceedings of …' -> conference. Journal words win ('VLDB Journal' is a journal)."""
-    s = fold(TRUNCATION.sub("", repair(venue)))
-    if not s:
-        return ""
-    if s.startswith(_JOURNAL_NAMES):
-        return "journal"
-    words = set(s.split())
-    if words & _JOURNAL_WORDS:
-        return "journal"
-    if words & _CONFERENCE_WORDS or any(p in s for p in _CONFERENCE_PHRASES):
-        return "conference"
-    return ""
-
-
-# Well-known venues under their many spellings -> one key, so that 'SIGMOD Conference' and 'International
-# Conference on Management of Data' compare equal while 'SIGMOD Record' (the SIGMOD newsletter) and the VLDB
-# Journal stay apart from the conferences they share a name with. First hit wins: journals and joint
-# proceedings come before the conference names they contain.
-_KNOWN_VENUES = (
-    ("pvldb", ("proceedings of the vldb endowment", "pvldb")),
-    ("vldb journal", ("vldb j", "vldb journal")),
-    ("sigmod record", ("sigmod record", "sigmod rec")),
-    ("debull", ("data engineering bulletin", "data eng bull")),
-    ("tods", ("tods", "transactions on database systems", "trans database syst")),
-    ("tkde", ("tkde", "transactions on knowledge and data engineering", "trans knowl data eng")),
-    ("pods", ("pods", "principles of database systems")),
-    ("sigmod", ("sigmod", "management of data")),
-    ("vldb", ("vldb", "very large data bases", "very large databases", "conference on very")),
-    ("icde", ("icde", "conference on data engineering")),
-    ("edbt", ("edbt", "extending database technology")),
-    ("icdt", ("icdt", "conference on database theory")),
-    ("kdd", ("kdd", "knowledge discovery and data mining")),
-    ("cikm", ("cikm", "information and knowledge management")),
-)
-
-
-def known_venue(venue: str | None) -> str:
-    """The key of a well-known venue ('sigmod', 'sigmod record', 'vldb', 'vldb journal', 'tods', …) or ''.
-
-    'SIGMOD Conference' / 'International Conference on Management of Data' / 'Proc. ACM SIGMOD' -> 'sigmod';
-    'ACM SIGMOD Record' -> 'sigmod record'; 'VLDB J.' / 'The VLDB Journal -- …' -> 'vldb journal'."""
-    s = f" {fold(TRUNCATION.sub('', repair(venue)))} "
-    if s == "  ":
-        return ""
-    for key, phrases in _KNOWN_VENUES:
-        if any(f" {p} " in s for p in phrases):
-            return key
-    return ""
+# (venues.venue_kind asks the table of known venues first)
+JOURNAL_NAMES = ("proceedings of the national academy", "proceedings of the ieee", "proceedings of the royal society")
+JOURNAL_WORDS = frozenset({"journal", "j", "transactions", "trans", "record", "letters", "lett", "magazine",
+                           "bulletin", "bull", "review", "reviews", "acta", "annals", "surveys", "quarterly",
+                           "newsletter"})
+CONFERENCE_WORDS = frozenset({"conference", "conf", "proceedings", "proc", "symposium", "symp", "workshop",
+                              "congress", "meeting", "colloquium"})

@@ -5,6 +5,9 @@ cluster), else the table of well-known venues in venues.json keyed by DBLP strea
 name, else the full container title as the sources give it. A conference shows as "ABBR YEAR"; a journal keeps its
 full name and gets ABBR as the badge (al-folio's `abbr`). The long name stays in `extra["venue_full"]`. Curation is
 applied after the merge, so a pinned venue or a curated `abbr` always wins.
+
+The matcher asks the same table which venue a free-text venue names (`recognise`, `known_venue`, `venue_kind`), so
+that two spellings of one venue agree and the conference is not taken for its newsletter or journal.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pubsync.normalize import fold
+from pubsync.normalize import CONFERENCE_WORDS, JOURNAL_NAMES, JOURNAL_WORDS, TRUNCATION, fold, repair
 from pubsync.records import Record, Work
 
 _FINDINGS = re.compile(r"\bfindings\b", re.I)
@@ -41,10 +44,14 @@ def name_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _entries() -> list[dict]:
+    return json.loads(resources.files("pubsync").joinpath("venues.json").read_text(encoding="utf-8"))["venues"]
+
+
+@lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, Venue]]:
-    data = json.loads(resources.files("pubsync").joinpath("venues.json").read_text(encoding="utf-8"))
     index: dict[str, dict[str, Venue]] = {"dblp": {}, "issn": {}, "openalex": {}, "name": {}}
-    for entry in data["venues"]:
+    for entry in _entries():
         venue = Venue(entry["abbr"], entry["kind"], entry["name"])
         for stream in entry.get("dblp", []):
             index["dblp"][stream] = venue
@@ -56,6 +63,61 @@ def _table() -> dict[str, dict[str, Venue]]:
             if name_key(name):
                 index["name"].setdefault(name_key(name), venue)
     return index
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[tuple[str, ...], Venue], ...]:
+    """Every table venue's names and its abbreviation (4 letters or more: 'VLDB', not 'CHI'), folded into words,
+    the longest first."""
+    phrases = set()
+    for entry in _entries():
+        venue = Venue(entry["abbr"], entry["kind"], entry["name"])
+        for name in [entry["name"], *entry.get("names", [])] + ([entry["abbr"]] if len(entry["abbr"]) >= 4 else []):
+            if fold(name):
+                phrases.add((tuple(fold(name).split()), venue))
+    return tuple(sorted(phrases, key=lambda p: (-len(" ".join(p[0])), p[0], p[1].abbr)))
+
+
+@lru_cache(maxsize=1 << 14)
+def recognise(venue: str | None) -> Venue | None:
+    """The table venue a free-text venue names, or None: the longest of its names the text holds as words
+    ('ACM SIGMOD Record' is SIGMOD Record, not SIGMOD; 'Proc. ACM SIGMOD Int. Conf. on Management of Data' is
+    SIGMOD). A venue cut short ('… International Conference on Very Large …') also names a venue whose name
+    starts with its last three words or more."""
+    text = repair(venue)
+    cut = bool(TRUNCATION.search(text))
+    words = fold(TRUNCATION.sub("", text)).split()
+    if not words:
+        return None
+    padded = f" {' '.join(words)} "
+    for phrase, known in _phrases():
+        if f" {' '.join(phrase)} " in padded:
+            return known
+    if cut:
+        overlaps = [(n, known) for phrase, known in _phrases()
+                    for n in range(min(len(words), len(phrase) - 1), 2, -1) if tuple(words[-n:]) == phrase[:n]]
+        if overlaps:
+            return max(overlaps, key=lambda o: o[0])[1]
+    return None
+
+
+def known_venue(venue: str | None) -> str:
+    """A key of the table venue a venue names ('sigmod', 'sigmod record', 'vldbj'), or ''."""
+    known = recognise(venue)
+    return fold(known.abbr) if known else ""
+
+
+def venue_kind(venue: str | None) -> str:
+    """'journal', 'conference' or '' (unknown, e.g. a venue cut short): the table's word for a venue it knows,
+    else the venue's words ('Journal', 'Transactions', 'Record' make a journal and win over 'Proceedings')."""
+    known = recognise(venue)
+    if known:
+        return known.kind
+    text = fold(TRUNCATION.sub("", repair(venue)))
+    words = set(text.split())
+    if text.startswith(JOURNAL_NAMES) or words & JOURNAL_WORDS:
+        return "journal"
+    return "conference" if words & CONFERENCE_WORDS else ""
 
 
 def lookup(*, dblp_stream: str = "", issn: str = "", openalex: str = "", name: str = "") -> Venue | None:

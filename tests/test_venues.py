@@ -21,6 +21,28 @@ def test_table_keys():
     assert venues.lookup(name="Cell") is None and venues.lookup() is None
 
 
+def test_free_text_venues_are_recognised_under_their_spellings():
+    # the longest name the text holds wins: the newsletter is not the conference, the journal not the conference
+    assert venues.known_venue("SIGMOD Conference") == venues.known_venue("International Conference on Management "
+                                                                        "of Data") == "sigmod"
+    assert venues.known_venue("proc . acm sigmod int . conf . on management of data ,") == "sigmod"
+    assert venues.known_venue("ACM SIGMOD Record") == "sigmod record"
+    assert venues.known_venue("VLDB") == venues.known_venue("Very Large Data Bases") == "vldb"
+    assert venues.known_venue("The VLDB Journal -- The International Journal on Very Large Data Bases") == "vldbj"
+    assert venues.known_venue("VLDB J.") == "vldbj"
+    assert venues.known_venue("ACM Trans. Database Syst.") == venues.known_venue("ACM Transactions on Database "
+                                                                                 "Systems (TODS)") == "tods"
+    assert venues.known_venue("ACM SIGMOD-SIGACT-SIGART Symposium on Principles of Database Systems") == "pods"
+    # a venue Scholar cut short names the venue whose name it starts
+    assert venues.known_venue("Proceedings of the 20th International Conference on Very Large …") == "vldb"
+    assert venues.known_venue("Ethics and Information Technology") == venues.known_venue("") == ""
+    # the kind: the table's for a venue it knows, else the words
+    assert venues.venue_kind("VLDB J.") == "journal" and venues.venue_kind("SIGMOD Conference") == "conference"
+    assert venues.venue_kind("Proceedings of the National Academy of Sciences") == "journal"
+    assert venues.venue_kind("Proc. of the 3rd Workshop on Things") == "conference"
+    assert venues.venue_kind("Ethics and Information Technology") == ""
+
+
 def test_table_is_well_formed():
     from importlib import resources
     data = json.loads(resources.files("pubsync").joinpath("venues.json").read_text(encoding="utf-8"))
