@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from pubsync.curation import Curation
 from pubsync.names import AGREEMENTS, initial_key, name_agreement, surname_key
-from pubsync.normalize import fold, repair, venue_key
+from pubsync.normalize import CORRECTION_TITLE, RETRACTION_NOTICE_TITLE, fold, repair, venue_key
 from pubsync.records import Author, Record, Work
 from pubsync.settings import Person
 
@@ -210,9 +210,8 @@ def _affiliation_words(affiliations: Iterable[str]) -> set[str]:
 # ---- is it a publication the site lists? ------------------------------------------------------------------
 
 _NOT_PUBLICATIONS = (
-    ("erratum", re.compile(r"^(correction|erratum|errata|corrigendum|addendum)\b( to\b)?", re.I)),
-    ("retraction", re.compile(r"^(retraction( note| notice)?|notice of retraction|retracted|expression of concern)\b",
-                              re.I)),
+    ("erratum", CORRECTION_TITLE),
+    ("retraction", re.compile(rf"{RETRACTION_NOTICE_TITLE.pattern}|^retracted\b", re.I)),
     ("paratext", re.compile(r"^(editorial board|table of contents|contents|front matter|back matter|masthead|"
                             r"issue information|cover|index|title page|publication period)$", re.I)),
 )

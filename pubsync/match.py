@@ -25,7 +25,7 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import fold, repair, title_key, title_parts, venue_key
+from pubsync.normalize import fold, notice_title, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, venue_kind
@@ -51,6 +51,8 @@ class MatchSettings:
     authors_disjoint: float = -3.0  # two clean records (given names written out) share no author's surname, nor
                                     # one spelt nearly alike: 63 of 71 such similar-title train pairs differ (the
                                     # model learns little from them: Scholar's author lists are often wrong)
+    notice: float = -12.0           # one record is a correction or retraction notice, the other not: the notice is
+                                    # a work of its own about the other (an erratum merged in hides the paper)
     identity: float = 30.0          # an identifier both records share
     id_conflict: float = -30.0      # two different non-preprint DOIs
 
@@ -137,6 +139,7 @@ class Features:
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
+    notice: bool = False                                    # a correction or retraction notice ('Erratum: …')
     # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
     # (features() passes them from its caches; derived here when not given)
     numberish: frozenset[str] | None = None                 # title words that are numbers or roman numerals
@@ -318,6 +321,7 @@ def features(record: Record) -> Features:
         is_preprint=record.type == "preprint" or bool(arxiv) and not doi or is_preprint_doi(doi),
         venue_kind=kind,
         known_venue=known,
+        notice=record.type in ("erratum", "retraction") or notice_title(title_text),
         text_blob=title["title_flat"] + "".join(people["surnames"]),
     )
 
@@ -417,11 +421,11 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
 
 # the rules added after the model's terms, in this order: an identifier shared or in conflict, years 3+ apart,
 # different parts ('Part I' / 'Part II'), two clean records naming different well-known venues or sharing no
-# author
+# author, a correction or retraction notice against the work it is about
 _OVERLAP = matchmodel.FEATURE_NAMES.index("authors.overlap")
 _FULL_NAMES = matchmodel.FEATURE_NAMES.index("authors.full_names")
 _FUZZY = matchmodel.FEATURE_NAMES.index("authors.fuzzy")
-_RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint")
+_RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint", "title.notice")
 
 
 @dataclass
@@ -466,6 +470,8 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
         disjoint = (rows[:, _OVERLAP] == 0) & (rows[:, _FULL_NAMES] >= matchmodel.CLEAN_NAMES) & \
             (rows[:, _FUZZY] < 0.8)                         # 'Rosneblatt' and 'Rosenblatt' are one person
     extra[:, 4] = np.where(disjoint, s.authors_disjoint, 0.0)
+    notices = np.fromiter((f.notice for f in items), dtype=bool, count=len(items))
+    extra[:, 5] = np.where(notices[ii] != notices[jj], s.notice, 0.0)
     totals = model.totals(rows)
     for column in range(len(_RULES)):
         totals += extra[:, column]

@@ -127,6 +127,22 @@ def title_parts(folded_title: str) -> frozenset[str]:
     return frozenset(_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title))
 
 
+# ---- notices about another work ---------------------------------------------------------------------
+
+# 'Erratum: …', 'Correction to: …', 'Corrigendum', 'Addendum to …' (not 'Correction of motion artifacts …')
+CORRECTION_TITLE = re.compile(r"^(?:(?:correction|addendum)(?:\s+to\b|\s*[:.]|\s*$)|(?:erratum|errata|corrigendum)\b)",
+                              re.I)
+# a notice retracting a work ('Retraction note to …'); 'RETRACTED: <title>' is the retracted work itself
+RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice of retraction|expression of concern)\b",
+                                     re.I)
+
+
+def notice_title(title: str | None) -> bool:
+    """A correction or retraction notice about another work, by its title."""
+    text = re.sub(r"^[\W_]+", "", repair(title))
+    return bool(CORRECTION_TITLE.search(text) or RETRACTION_NOTICE_TITLE.search(text))
+
+
 # ---- venues ------------------------------------------------------------------------------------
 
 _VENUE_NOISE = {"proceedings", "proc", "of", "the", "in", "on", "international", "intl", "int", "conference",

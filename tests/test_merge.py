@@ -165,3 +165,17 @@ def test_merge_settings_from_config_validates_keys():
 def test_no_records_merge_into_no_works():
     result = build_works([], [], MergeSettings(), [])
     assert result.works == [] and result.review == []
+
+
+def test_an_erratum_stays_a_work_of_its_own_and_the_paper_stays_a_paper():
+    # the ACM and DBLP records of a VLDB Journal paper and of its erratum: same title, people, venue and year
+    people = ["Mike P. Papazoglou", "Bernd J. Krämer"]
+    paper = rec("dblp", "p", "A Database Model for Object Dynamics", people, 1997, venue="VLDB J.")
+    paper_acm = rec("crossref", "q", "A database model for object dynamics", people, 1997,
+                    venue="The VLDB Journal", ids={"doi": "10.1007/s007780050030"})
+    erratum = rec("crossref", "e", "Erratum: A Database Model for Object Dynamics", people, 1997,
+                  venue="The VLDB Journal")
+    result = build_works([paper, paper_acm, erratum], [], MergeSettings())
+    groups = sorted(sorted(w.records) for w in result.works)
+    assert groups == [["crossref:e"], ["crossref:q", "dblp:p"]]
+    assert not result.review

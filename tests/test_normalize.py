@@ -55,3 +55,15 @@ def test_title_parts_reads_part_and_volume_numbers():
     assert title_parts("handbook vol 03") == {"3"}
     assert title_parts("part of speech tagging") == frozenset()
     assert title_parts("the x tree an index structure") == frozenset()
+
+
+def test_notice_titles_are_corrections_and_retraction_notices_only():
+    from pubsync.normalize import notice_title
+    assert notice_title("Erratum: A Database Model for Object Dynamics")
+    assert notice_title("Erratum-A database model for object dynamics")
+    assert notice_title("Correction to: Cracked Pots and Their Makers") and notice_title("Corrigendum")
+    assert notice_title("\\ addendum to \\ '' \\ `` automatic generation of production rules")
+    assert notice_title("Retraction note to: Teapots")
+    assert not notice_title("Correction of motion artifacts in MRI")
+    assert not notice_title("RETRACTED: Teapots")                 # the retracted work itself
+    assert not notice_title("Additive models of citation behaviour")
