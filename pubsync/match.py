@@ -425,6 +425,8 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
 _OVERLAP = matchmodel.FEATURE_NAMES.index("authors.overlap")
 _FULL_NAMES = matchmodel.FEATURE_NAMES.index("authors.full_names")
 _FUZZY = matchmodel.FEATURE_NAMES.index("authors.fuzzy")
+_LCS_SHORT = matchmodel.FEATURE_NAMES.index("title.lcs_short")
+_VENUE_WORDS = matchmodel.FEATURE_NAMES.index("venue.words")
 _RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint", "title.notice")
 
 
@@ -751,6 +753,9 @@ class Clustering:
     edges: list[list[Edge]]          # per group, the edges that joined it
     maybe: list[Edge]                # uncertain pairs left in different groups
     candidates: int = 0              # pairs blocking proposed (all were scored)
+    # pairs in different groups that the model alone calls one work but a rule about versions keeps apart (years
+    # 3+ apart, two well-known venues, two DOIs): a paper and its extended version, (earlier, later) by index
+    related: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _hard_doi_key(f: Features) -> str:
@@ -847,4 +852,17 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     # components only where the score decided: the scored edges that joined a group and the open questions (an
     # identifier or a decision explains itself)
     _fill_components([e for group in edges for e in group if e.reason == "match"] + open_maybe, scored)
-    return Clustering(groups, edges, open_maybe, len(candidates))
+    return Clustering(groups, edges, open_maybe, len(candidates), _related(scored, candidates, find, settings))
+
+
+def _related(scored: _Scored, candidates: np.ndarray, find, s: MatchSettings) -> list[tuple[int, int]]:
+    """The candidate pairs the model's terms call one work (prior + terms above `same`) that the year, venue or
+    DOI rule settled as two, and no rule about parts or notices: another version of the same paper, with most of
+    the shorter title inside the longer and in another venue (not a column a venue runs every year)."""
+    ids, year_far, parts, venue, _, notice = (scored.extra[:, k] for k in range(len(_RULES)))
+    model_total = scored.totals - scored.extra.sum(axis=1)
+    kept_apart = (ids < 0) | (year_far != 0) | (venue != 0)
+    with np.errstate(invalid="ignore"):
+        versions = (scored.rows[:, _LCS_SHORT] >= matchmodel.CUT_TITLE_LCS) & ~(scored.rows[:, _VENUE_WORDS] >= 0.9)
+    hits = (model_total > s.same) & (scored.totals <= s.maybe) & kept_apart & (parts == 0) & (notice == 0) & versions
+    return sorted({(int(i), int(j)) for i, j in candidates[np.flatnonzero(hits)].tolist() if find(i) != find(j)})

@@ -369,6 +369,9 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
                 w.extra["version_of"] = sorted(r for other in built if other is not w for r in other.records)
         works.extend(built)
 
+    for i, j in clustering.related:
+        _link_versions(works[group_of[i]], works[group_of[j]])
+
     review: list[ReviewItem] = []
     for e in clustering.maybe:
         a, b = recs[e.a].ref, recs[e.b].ref
@@ -380,6 +383,34 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
     works.sort(key=_work_order)
     review.sort(key=lambda r: (-r.score, r.a, r.b))
     return MergeResult(works=works, review=review)
+
+
+# which of two versions kept apart came first: the earlier year, else the conference paper before the article
+_VERSION_ORDER = {"conference-paper": 0, "report": 0, "preprint": 0, "journal-article": 1, "book-chapter": 1}
+
+
+def _link_versions(a: Work, b: Work) -> None:
+    """Two works that are versions of one paper kept apart (a conference paper and its journal extension, years
+    or venues apart, each with its own DOI) link to each other: the earlier one to its `extended_version`, the
+    later one to its `earlier_version`. Only where the order is clear and both have a link to give."""
+    if a is b or not a.year or not b.year:
+        return
+    order = sorted((a, b), key=lambda w: (w.year, _VERSION_ORDER.get(w.type, 1)))
+    first, second = order
+    if (first.year, _VERSION_ORDER.get(first.type, 1)) == (second.year, _VERSION_ORDER.get(second.type, 1)):
+        return
+    first_url, second_url = _landing(first), _landing(second)
+    if first_url and second_url:
+        first.links.setdefault("extended_version", second_url)
+        second.links.setdefault("earlier_version", first_url)
+
+
+def _landing(work: Work) -> str:
+    if work.ids.get("doi"):
+        return f"https://doi.org/{work.ids['doi']}"
+    if work.ids.get("arxiv"):
+        return f"https://arxiv.org/abs/{work.ids['arxiv']}"
+    return work.url
 
 
 def _split_preprints(group: list[int], recs: list[Record], feats: list[Features]) -> list[list[int]]:

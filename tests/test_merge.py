@@ -2,6 +2,8 @@ import json
 import random
 from pathlib import Path
 
+import yaml
+
 from pubsync.curation import Decision
 from pubsync.merge import build_works
 from pubsync.settings import MergeSettings
@@ -179,3 +181,27 @@ def test_an_erratum_stays_a_work_of_its_own_and_the_paper_stays_a_paper():
     groups = sorted(sorted(w.records) for w in result.works)
     assert groups == [["crossref:e"], ["crossref:q", "dblp:p"]]
     assert not result.review
+
+
+def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_to_each_other():
+    people = ["Yuanchao Shu", "Yu Jason Gu", "Jiming Chen"]
+    conference = rec("dblp", "c", "Travi-Navi: self-deployable indoor navigation system", people, 2014,
+                     venue="MobiCom 2014", type="conference-paper", ids={"doi": "10.1145/2639108.2639124"})
+    journal = rec("dblp", "j", "Travi-Navi: Self-Deployable Indoor Navigation System", people, 2017,
+                  venue="IEEE/ACM Trans. Netw.", type="journal-article", ids={"doi": "10.1109/tnet.2017.2707101"})
+    column_2017 = rec("dblp", "s1", "CIS Publication Spotlight", ["Jiming Chen"], 2017,
+                      venue="IEEE Comput. Intell. Mag.", type="journal-article", ids={"doi": "10.1109/mci.2017.1"})
+    column_2021 = rec("dblp", "s2", "CIS Publication Spotlight", ["Jiming Chen"], 2021,
+                      venue="IEEE Comput. Intell. Mag.", type="journal-article", ids={"doi": "10.1109/mci.2021.1"})
+    works = {w.records[0]: w for w in build_works([conference, journal, column_2017, column_2021], [],
+                                                   MergeSettings()).works}
+    assert sorted(works) == ["dblp:c", "dblp:j", "dblp:s1", "dblp:s2"]
+    assert works["dblp:c"].links["extended_version"] == "https://doi.org/10.1109/tnet.2017.2707101"
+    assert works["dblp:j"].links["earlier_version"] == "https://doi.org/10.1145/2639108.2639124"
+    # the site shows them: papers.yml lists the other version among the work's links
+    from pubsync.export import ExportContext, render, validate_options
+    ctx = ExportContext(options=validate_options("papers-yml", {}))
+    papers = yaml.safe_load(next(iter(render("papers-yml", [works["dblp:c"]], ctx).values())))
+    assert {"type": "extended_version", "url": "https://doi.org/10.1109/tnet.2017.2707101"} in papers[0]["links"]
+    # a column a venue runs every year is not a version of itself
+    assert not {"extended_version", "earlier_version"} & (set(works["dblp:s1"].links) | set(works["dblp:s2"].links))
