@@ -203,5 +203,8 @@ def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_t
     ctx = ExportContext(options=validate_options("papers-yml", {}))
     papers = yaml.safe_load(next(iter(render("papers-yml", [works["dblp:c"]], ctx).values())))
     assert {"type": "extended_version", "url": "https://doi.org/10.1109/tnet.2017.2707101"} in papers[0]["links"]
+    listed = next(iter(render("markdown", [works["dblp:j"]], ExportContext(options=validate_options("markdown", {})))
+                       .values())).decode()
+    assert "[earlier version](https://doi.org/10.1145/2639108.2639124)" in listed
     # a column a venue runs every year is not a version of itself
     assert not {"extended_version", "earlier_version"} & (set(works["dblp:s1"].links) | set(works["dblp:s2"].links))

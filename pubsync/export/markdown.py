@@ -14,7 +14,9 @@ from pubsync.export.markup import authors_html, authors_markdown, h, md, plain, 
 from pubsync.export.view import View, best_link, short_venue, view
 from pubsync.records import Work
 
-BUTTONS = ("arxiv", "pdf", "code", "website", "slides", "poster", "video", "blog", "supp", "dataset")
+BUTTONS = ("arxiv", "pdf", "code", "website", "slides", "poster", "video", "blog", "supp", "dataset",
+           "extended_version", "earlier_version")
+_LABELS = {"extended_version": "extended version", "earlier_version": "earlier version"}
 
 
 def render_markdown(works: list[Work], ctx) -> dict[str, bytes]:
@@ -74,7 +76,8 @@ def venue_line(work: Work, which: str, v: View) -> tuple:
 
 
 def _buttons(available: dict[str, str], title_url: str) -> list[tuple[str, str]]:
-    return [(kind, available[kind]) for kind in BUTTONS if kind in available and available[kind] != title_url]
+    return [(_LABELS.get(kind, kind), available[kind]) for kind in BUTTONS
+            if kind in available and available[kind] != title_url]
 
 
 def markdown_item(work: Work, ctx) -> str:
