@@ -395,22 +395,15 @@ def _link_versions(a: Work, b: Work) -> None:
     later one to its `earlier_version`. Only where the order is clear and both have a link to give."""
     if a is b or not a.year or not b.year:
         return
-    order = sorted((a, b), key=lambda w: (w.year, _VERSION_ORDER.get(w.type, 1)))
-    first, second = order
-    if (first.year, _VERSION_ORDER.get(first.type, 1)) == (second.year, _VERSION_ORDER.get(second.type, 1)):
-        return
-    first_url, second_url = _landing(first), _landing(second)
-    if first_url and second_url:
+    first, second = sorted((a, b), key=_version_order)
+    first_url, second_url = (w.links.get("doi") or w.links.get("arxiv") or w.url for w in (first, second))
+    if _version_order(first) != _version_order(second) and first_url and second_url:
         first.links.setdefault("extended_version", second_url)
         second.links.setdefault("earlier_version", first_url)
 
 
-def _landing(work: Work) -> str:
-    if work.ids.get("doi"):
-        return f"https://doi.org/{work.ids['doi']}"
-    if work.ids.get("arxiv"):
-        return f"https://arxiv.org/abs/{work.ids['arxiv']}"
-    return work.url
+def _version_order(work: Work) -> tuple[int, int]:
+    return work.year or 0, _VERSION_ORDER.get(work.type, 1)
 
 
 def _split_preprints(group: list[int], recs: list[Record], feats: list[Features]) -> list[list[int]]:

@@ -156,13 +156,3 @@ def venue_key(venue: str | None) -> str:
     s = fold(TRUNCATION.sub("", repair(venue)))
     words = [w for w in _DIGITS.sub(" ", s).split() if w not in _VENUE_NOISE]
     return " ".join(words)
-
-
-# journals whose names say "proceedings", and words that make a venue a journal or a conference
-# (venues.venue_kind asks the table of known venues first)
-JOURNAL_NAMES = ("proceedings of the national academy", "proceedings of the ieee", "proceedings of the royal society")
-JOURNAL_WORDS = frozenset({"journal", "j", "transactions", "trans", "record", "letters", "lett", "magazine",
-                           "bulletin", "bull", "review", "reviews", "acta", "annals", "surveys", "quarterly",
-                           "newsletter"})
-CONFERENCE_WORDS = frozenset({"conference", "conf", "proceedings", "proc", "symposium", "symp", "workshop",
-                              "congress", "meeting", "colloquium"})

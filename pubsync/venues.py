@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pubsync.normalize import CONFERENCE_WORDS, JOURNAL_NAMES, JOURNAL_WORDS, TRUNCATION, fold, repair
+from pubsync.normalize import TRUNCATION, fold, repair
 from pubsync.records import Record, Work
 
 _FINDINGS = re.compile(r"\bfindings\b", re.I)
@@ -27,6 +27,15 @@ _YEARS_AND_ORDINALS = re.compile(r"\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b|\b\d
 _PROCEEDINGS_OF = re.compile(r"^(?:proceedings of (?:the )?|proc\.? (?:of )?(?:the )?)")
 _ACRONYM_YEAR = re.compile(r",\s*([A-Z][A-Za-z0-9@/&+-]*[A-Za-z0-9])\s+(?:19|20)\d\d\s*(?:,|$)")
 _PREPRINT_VENUES = {"arxiv", "corr", "arxiv cornell university", "biorxiv", "medrxiv", "ssrn"}
+
+# journals whose names say "proceedings", and words that make a venue a journal or a conference
+# (venue_kind asks the table of known venues first)
+_JOURNAL_NAMES = ("proceedings of the national academy", "proceedings of the ieee", "proceedings of the royal society")
+_JOURNAL_WORDS = frozenset({"journal", "j", "transactions", "trans", "record", "letters", "lett", "magazine",
+                            "bulletin", "bull", "review", "reviews", "acta", "annals", "surveys", "quarterly",
+                            "newsletter"})
+_CONFERENCE_WORDS = frozenset({"conference", "conf", "proceedings", "proc", "symposium", "symp", "workshop",
+                               "congress", "meeting", "colloquium"})
 
 
 @dataclass(frozen=True)
@@ -115,9 +124,9 @@ def venue_kind(venue: str | None) -> str:
         return known.kind
     text = fold(TRUNCATION.sub("", repair(venue)))
     words = set(text.split())
-    if text.startswith(JOURNAL_NAMES) or words & JOURNAL_WORDS:
+    if text.startswith(_JOURNAL_NAMES) or words & _JOURNAL_WORDS:
         return "journal"
-    return "conference" if words & CONFERENCE_WORDS else ""
+    return "conference" if words & _CONFERENCE_WORDS else ""
 
 
 def lookup(*, dblp_stream: str = "", issn: str = "", openalex: str = "", name: str = "") -> Venue | None:

@@ -16,7 +16,6 @@ from pubsync.records import Work
 
 BUTTONS = ("arxiv", "pdf", "code", "website", "slides", "poster", "video", "blog", "supp", "dataset",
            "extended_version", "earlier_version")
-_LABELS = {"extended_version": "extended version", "earlier_version": "earlier version"}
 
 
 def render_markdown(works: list[Work], ctx) -> dict[str, bytes]:
@@ -76,7 +75,7 @@ def venue_line(work: Work, which: str, v: View) -> tuple:
 
 
 def _buttons(available: dict[str, str], title_url: str) -> list[tuple[str, str]]:
-    return [(_LABELS.get(kind, kind), available[kind]) for kind in BUTTONS
+    return [(kind.replace("_", " "), available[kind]) for kind in BUTTONS
             if kind in available and available[kind] != title_url]
 
 
