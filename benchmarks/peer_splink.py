@@ -97,14 +97,29 @@ def splink_link(left: str, right: str, truth: str) -> dict:
     left_ids = {r.source_id for r in la}
     truth_pairs = _oriented({(a, b) for a, b, _ in load_id_pairs(truth)}, left_ids)
 
-    def f1_at(t: float) -> tuple[float, float, float]:
-        found = _oriented({(a, b) for a, b, p in scored if p >= t}, left_ids)
+    def f1_at(t: float, once: bool = True) -> tuple[float, float, float]:
+        above = [(*_oriented({(a, b)}, left_ids).pop(), p) for a, b, p in scored if p >= t]
+        found = {(a, b) for a, b, _ in (_each_once(above) if once else above)}
         tp = len(found & truth_pairs)
         return prf(tp, len(found) - tp, len(truth_pairs) - tp)
 
     p, r, f = f1_at(0.5)
     best = max(f1_at(t)[2] for t in _grid())
-    return dict(precision=p, recall=r, f1=f, best_f1=best, seconds=seconds)
+    return dict(precision=p, recall=r, f1=f, best_f1=best, pairs_f1=f1_at(0.5, once=False)[2], seconds=seconds)
+
+
+def _each_once(scored: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """The premise er.py's link gives pubsync (each table names a publication once), applied to splink's (left,
+    right) pairs: strongest first, a record joins at most one partner."""
+    used_left: set[str] = set()
+    used_right: set[str] = set()
+    kept = []
+    for a, b, p in sorted(scored, key=lambda t: (-t[2], t[0], t[1])):
+        if a not in used_left and b not in used_right:
+            used_left.add(a)
+            used_right.add(b)
+            kept.append((a, b, p))
+    return kept
 
 
 def splink_cluster(records_path: str, truth: str) -> dict:
@@ -135,7 +150,7 @@ def _grid() -> list[float]:
 
 def _line(name: str, result: dict) -> str:
     cells = [f"{k}={result[k]:.4f}" if isinstance(result[k], float) else f"{k}={result[k]}"
-             for k in ("precision", "recall", "f1", "best_f1", "blocking_recall", "seconds") if k in result]
+             for k in ("precision", "recall", "f1", "best_f1", "pairs_f1", "blocking_recall", "seconds") if k in result]
     return f"{name:8s} " + " ".join(cells)
 
 

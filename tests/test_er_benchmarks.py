@@ -18,14 +18,16 @@ def test_dblp_scholar_valid_pairs(realdata):
     d = realdata / "er" / "dblp-scholar" / "magellan-structured"
     r = er.run_pairs(d / "tableA.csv", d / "tableB_referenced.csv", d / "valid.csv")
     assert r["pairs"] == 5742
-    assert r["f1"] >= 0.945          # 0.9494 measured with the additive model (0.952 with the old tree ensemble)
+    assert r["f1"] >= 0.948          # 0.9508 measured with the additive model (0.952 with the old tree ensemble)
 
 
 def test_dblp_acm_end_to_end_link_and_blocking_recall(realdata):
     d = realdata / "er" / "dblp-acm" / "leipzig-original"
     r = er.run_link(d / "DBLP2.csv", d / "ACM.csv", d / "DBLP-ACM_perfectMapping.csv")
     assert r["blocking_recall"] >= 0.999
-    assert r["f1"] >= 0.98
+    assert r["f1"] >= 0.99           # 0.9916 measured: one merge, each table a list naming a publication once
+    assert r["pairs_f1"] >= 0.98     # 0.9874: every pair above the threshold on its own
+    assert r["precision"] > 0.995    # the identical column titles pair off (12 "Book Review Column" a side)
     assert r["candidates"] < 2616 * 2294 / 50          # blocking, not all pairs
 
 
@@ -61,6 +63,15 @@ def test_author_strings_and_truncation():
     assert er.split_author_string("Fredrick O Onono and Andrew J Morris") == (["Fredrick O Onono", "Andrew J Morris"], True)
 
 
+def test_magellan_lost_ellipsis_reads_as_truncation(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text('id,title,authors,venue,year\n1,sleepers and workaholics : caching â ? ¦,"s maddenâ ? ¦",,\n',
+                     encoding="utf-8")
+    (r,) = er.load_table(table, "t")
+    assert r.title == "sleepers and workaholics : caching …"
+    assert [a.name for a in r.authors] == ["s madden"] and not r.authors_complete
+
+
 def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_path):
     """benchmarks/dirty.py damages DBLP-Scholar's Scholar records the way citation strings are (authors or venue
     run into the title, truncation, fields swapped, one whole string); blocking must not depend on a clean title."""
@@ -70,5 +81,6 @@ def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_
     assert (records, true_pairs) == (2122, 1287)
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
     assert r["blocking_recall"] >= 0.98          # 0.984 measured (0.79 when blocking read title words only)
-    assert r["f1"] >= 0.88           # 0.897 measured (0.808 before misplaced fields were read back; 0.760 with
+    assert r["f1"] >= 0.895          # 0.901 measured (0.897 before the loader read 'â ? ¦' back as '…'; 0.808
+                                     # before misplaced fields were read back; 0.760 with
                                      # the old tree ensemble)
