@@ -206,5 +206,8 @@ def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_t
     listed = next(iter(render("markdown", [works["dblp:j"]], ExportContext(options=validate_options("markdown", {})))
                        .values())).decode()
     assert "[earlier version](https://doi.org/10.1145/2639108.2639124)" in listed
+    bib = next(iter(render("bibtex", [works["dblp:c"]], ExportContext(options=validate_options("bibtex", {})))
+                    .values())).decode()
+    assert "additional_info = {. [Extended version](https://doi.org/10.1109/tnet.2017.2707101)}" in bib
     # a column a venue runs every year is not a version of itself
     assert not {"extended_version", "earlier_version"} & (set(works["dblp:s1"].links) | set(works["dblp:s2"].links))

@@ -198,6 +198,8 @@ def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
     for kind in ("pdf", "code", "html"):
         if kind not in values and work.links.get(kind):
             values[kind] = work.links[kind]
+    if "additional_info" not in values and not work.extra.get("_site") and (versions := _version_links(work)):
+        values["additional_info"] = versions         # (an entry adopted from the site stays as its owner wrote it)
     taken = _GENERATED | set(STANDARD_EXTRAS) | {"primaryclass"}
     names = [n for n in ALFOLIO_FIELDS if n in values]
     names += sorted(n for n in values if n not in ALFOLIO_FIELDS and n not in taken and _FIELD_NAME.match(n))
@@ -213,3 +215,11 @@ def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
         if text:
             out.append((name, text))
     return out
+
+
+def _version_links(work: Work) -> str:
+    """The other versions of the paper kept as works of their own (merge links them), as the Markdown al-folio
+    appends to the venue line: ". [Extended version](https://doi.org/…)"."""
+    links = [f"[{kind.replace('_', ' ').capitalize()}]({url.replace('(', '%28').replace(')', '%29')})"
+             for kind in ("earlier_version", "extended_version") if (url := safe_url(work.links.get(kind, "")))]
+    return ". " + ", ".join(links) if links else ""
