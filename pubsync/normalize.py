@@ -137,6 +137,7 @@ RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice o
                                      re.I)
 
 
+@lru_cache(maxsize=1 << 16)
 def notice_title(title: str | None) -> bool:
     """A correction or retraction notice about another work, by its title."""
     text = re.sub(r"^[\W_]+", "", repair(title))

@@ -45,6 +45,7 @@ class Venue:
     name: str
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(name: str) -> str:
     """'Proceedings of the 2022 IEEE/CVF Conference on Computer Vision…' → 'ieee cvf conference on computer vision…'."""
     text = _PROCEEDINGS_OF.sub("", fold(name or ""))
