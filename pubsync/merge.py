@@ -30,7 +30,7 @@ from typing import Any
 from pubsync.curation import Decision, ref_matches
 from pubsync.match import (DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi,
                            rounded_components)
-from pubsync.normalize import fold
+from pubsync.normalize import fold, short_version_title, title_key
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, SITE, MergeSettings
 from pubsync.venues import apply_display_venue
@@ -371,6 +371,7 @@ def _build_works(records: list[Record], decisions: list[Decision], settings: Mer
 
     for i, j in clustering.related:
         _link_versions(works[group_of[i]], works[group_of[j]])
+    _link_short_versions(works)
 
     review: list[ReviewItem] = []
     for e in clustering.maybe:
@@ -392,14 +393,42 @@ _VERSION_ORDER = {"conference-paper": 0, "report": 0, "preprint": 0, "journal-ar
 def _link_versions(a: Work, b: Work) -> None:
     """Two works that are versions of one paper kept apart (a conference paper and its journal extension, years
     or venues apart, each with its own DOI) link to each other: the earlier one to its `extended_version`, the
-    later one to its `earlier_version`. Only where the order is clear and both have a link to give."""
+    later one to its `earlier_version`. Only where the order is clear and both have a link to give. An extended
+    abstract, poster or demo is linked as the paper's short version instead, whichever came first."""
     if a is b or not a.year or not b.year:
         return
+    short = [w for w in (a, b) if short_version_title(w.title)]
+    if len(short) == 1:
+        _link(short[0], "full_version", b if short[0] is a else a, "short_version")
+        return
     first, second = sorted((a, b), key=_version_order)
-    first_url, second_url = (w.links.get("doi") or w.links.get("arxiv") or w.url for w in (first, second))
-    if _version_order(first) != _version_order(second) and first_url and second_url:
-        first.links.setdefault("extended_version", second_url)
-        second.links.setdefault("earlier_version", first_url)
+    if _version_order(first) != _version_order(second):
+        _link(first, "extended_version", second, "earlier_version")
+
+
+def _link_short_versions(works: list[Work]) -> None:
+    """An extended abstract, poster or demo ('… (Extended Abstract)', 'Poster: …') and the paper of that title
+    with an author in common: two works (two publications, each listed where it appeared), linked to each other."""
+    by_title: dict[str, list[Work]] = defaultdict(list)
+    for w in works:
+        by_title[title_key(w.title)[0]].append(w)
+    for w in works:
+        core = short_version_title(w.title)
+        for full in by_title.get(title_key(core)[0], []) if core else ():
+            if full is not w and not short_version_title(full.title) and _share_an_author(w, full):
+                _link(w, "full_version", full, "short_version")
+
+
+def _link(a: Work, a_kind: str, b: Work, b_kind: str) -> None:
+    a_url, b_url = (w.links.get("doi") or w.links.get("arxiv") or w.url for w in (a, b))
+    if a_url and b_url:
+        a.links.setdefault(a_kind, b_url)
+        b.links.setdefault(b_kind, a_url)
+
+
+def _share_an_author(a: Work, b: Work) -> bool:
+    surnames = [{fold(x.family or x.name.split()[-1]) for x in w.authors if x.family or x.name.strip()} for w in (a, b)]
+    return not (surnames[0] and surnames[1]) or bool(surnames[0] & surnames[1])
 
 
 def _version_order(work: Work) -> tuple[int, int]:

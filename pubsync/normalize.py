@@ -137,6 +137,22 @@ RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice o
                                      re.I)
 
 
+# An extended abstract, poster or demo of a paper, by its title: 'Poster: …', 'Demo Abstract: …', '… (Extended
+# Abstract)', '…: (Demonstration)', '… (SoSyM abstract)', '…: poster abstract'.
+_SHORT_VERSION_MARK = re.compile(
+    r"^\s*(?:poster|demo)(?:\s+abstract)?\s*:\s+"
+    r"|\s*:?\s*\((?:[\w-]+\s+)?(?:abstract|demonstration|demo|poster)\)\s*\.?\s*$"
+    r"|\s*:\s*(?:poster|demo)\s+abstract\s*\.?\s*$", re.I)
+
+
+def short_version_title(title: str | None) -> str:
+    """The title of the paper an extended abstract, poster or demo presents (its own title without the mark), or ""
+    when the title names no such short version."""
+    text = repair(title)
+    core = _SHORT_VERSION_MARK.sub("", text, count=1)
+    return core.strip() if core != text else ""
+
+
 @lru_cache(maxsize=1 << 16)
 def notice_title(title: str | None) -> bool:
     """A correction or retraction notice about another work, by its title."""

@@ -18,6 +18,10 @@ WORK_TYPES = (
     "peer-review", "erratum", "retraction", "supplementary", "paratext",
 )
 
+# Links merge adds between two works of one paper kept apart: a conference paper and its journal extension, an
+# extended abstract, poster or demo and the full paper.
+RELATED_LINKS = ("earlier_version", "extended_version", "short_version", "full_version")
+
 
 @dataclass
 class Author:

@@ -183,6 +183,29 @@ def test_an_erratum_stays_a_work_of_its_own_and_the_paper_stays_a_paper():
     assert not result.review
 
 
+def test_a_demo_abstract_links_to_its_paper_as_the_short_version_not_an_earlier_version():
+    people = ["Pengfei Zhou", "Yuanqing Zheng", "Mo Li"]
+    demo = rec("dblp", "d", "Demo: how long to wait?: predicting bus arrival time with mobile phone based "
+               "participatory sensing", people, 2012, venue="MobiSys 2012", type="conference-paper",
+               ids={"doi": "10.1145/2307636.2307691"})
+    paper = rec("dblp", "p", "How Long to Wait? Predicting Bus Arrival Time With Mobile Phone Based Participatory "
+                "Sensing", people, 2014, venue="IEEE Trans. Mob. Comput.", type="journal-article",
+                ids={"doi": "10.1109/tmc.2013.136"})
+    poster = rec("dblp", "x", "POSTER: Blockchain-Based Differential Privacy Cost Management System", ["Mo Li"], 2020,
+                 venue="AsiaCCS 2020", type="conference-paper", ids={"doi": "10.1145/3320269.3405438"})
+    works = {w.records[0]: w for w in build_works([demo, paper, poster], [], MergeSettings()).works}
+    assert sorted(works) == ["dblp:d", "dblp:p", "dblp:x"]
+    assert works["dblp:d"].links["full_version"] == "https://doi.org/10.1109/tmc.2013.136"
+    assert works["dblp:p"].links["short_version"] == "https://doi.org/10.1145/2307636.2307691"
+    assert not any(k.endswith("_version") and k not in ("full_version", "short_version")
+                   for w in works.values() for k in w.links)
+    assert not any(k.endswith("_version") for k in works["dblp:x"].links)      # a poster with no paper: alone
+    from pubsync.export import ExportContext, render, validate_options
+    listed = next(iter(render("markdown", [works["dblp:p"]], ExportContext(options=validate_options("markdown", {})))
+                       .values())).decode()
+    assert "[short version](https://doi.org/10.1145/2307636.2307691)" in listed
+
+
 def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_to_each_other():
     people = ["Yuanchao Shu", "Yu Jason Gu", "Jiming Chen"]
     conference = rec("dblp", "c", "Travi-Navi: self-deployable indoor navigation system", people, 2014,

@@ -67,3 +67,20 @@ def test_notice_titles_are_corrections_and_retraction_notices_only():
     assert not notice_title("Correction of motion artifacts in MRI")
     assert not notice_title("RETRACTED: Teapots")                 # the retracted work itself
     assert not notice_title("Additive models of citation behaviour")
+
+
+def test_short_version_titles_name_the_paper_they_present():
+    from pubsync.normalize import short_version_title
+    assert short_version_title("Linking Fine-Grained Locations in User Comments (Extended Abstract).") == \
+        "Linking Fine-Grained Locations in User Comments"
+    assert short_version_title("Demo Abstract: Predictable SoC Architecture Based on COTS Multi-Core") == \
+        "Predictable SoC Architecture Based on COTS Multi-Core"
+    assert short_version_title("Walkway discovery from large scale crowdsensing: demo abstract") == \
+        "Walkway discovery from large scale crowdsensing"
+    assert short_version_title("A Kinect-based Interactive Game: (Demonstration).") == "A Kinect-based Interactive Game"
+    assert short_version_title("Formalizing and verifying … Monterey Phoenix (SoSyM abstract)") == \
+        "Formalizing and verifying … Monterey Phoenix"
+    for title in ("A Demonstration of PERC: Probabilistic Entity Resolution With Crowd Errors",
+                  "Demosaicing with improved edge direction detection", "Session details: Poster.",
+                  "Maximum a Posterior and Perceptually Motivated Reconstruction", "Towards the abstract"):
+        assert short_version_title(title) == ""

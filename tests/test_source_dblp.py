@@ -101,6 +101,20 @@ def test_corr_twins_merge_into_their_conference_versions(realdata):
     assert by_record["dblp:journals/corr/abs-1905-04933"].type == "preprint"
 
 
+def test_icde_extended_abstracts_link_to_their_tkde_papers(realdata):
+    """33_3180.xml, read by hand: ICDE 2018 prints two 'Extended Abstract's of TKDE papers of the same title (own
+    DOIs). Four publications, four works; each abstract links to its paper ('full version') and back."""
+    by_record = {ref: w for w in build_works(list(records(realdata, "33_3180.xml").values()), []).works
+                 for ref in w.records}
+    abstract, paper = by_record["dblp:conf/icde/HanSCZJP18"], by_record["dblp:journals/tkde/HanSCZJP18"]
+    assert abstract is not paper
+    assert abstract.links["full_version"] == "https://doi.org/10.1109/tkde.2017.2758780"
+    assert paper.links["short_version"] == "https://doi.org/10.1109/icde.2018.00239"
+    knn = by_record["dblp:conf/icde/0007BCSC18"]
+    assert knn.links["full_version"] == "https://doi.org/10.1109/tkde.2017.2776268"
+    assert not {"extended_version", "earlier_version"} & (set(abstract.links) | set(knn.links))
+
+
 @pytest.mark.parametrize("name", ["limaye_standard.bib", "limaye_condensed.bib", "limaye_withcrossref.bib"])
 def test_bibtex_exports_in_all_three_styles(realdata, name):
     recs = records(realdata, name, "bib")

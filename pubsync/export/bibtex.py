@@ -13,7 +13,7 @@ from pubsync.export import default_path, latex
 from pubsync.errors import ExportError
 from pubsync.export.markup import one_line
 from pubsync.export.view import View, safe_url, view
-from pubsync.records import Work
+from pubsync.records import RELATED_LINKS, Work
 
 # Standard fields a curation file may add (kept as text, after the generated ones).
 STANDARD_EXTRAS = ("volume", "number", "pages", "publisher", "address", "location", "edition", "series", "editor",
@@ -218,8 +218,8 @@ def _custom_fields(work: Work, opts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _version_links(work: Work) -> str:
-    """The other versions of the paper kept as works of their own (merge links them), as the Markdown al-folio
-    appends to the venue line: ". [Extended version](https://doi.org/…)"."""
+    """The other works of the paper (merge links them: versions, short and full versions), as the Markdown
+    al-folio appends to the venue line: ". [Extended version](https://doi.org/…)"."""
     links = [f"[{kind.replace('_', ' ').capitalize()}]({url.replace('(', '%28').replace(')', '%29')})"
-             for kind in ("earlier_version", "extended_version") if (url := safe_url(work.links.get(kind, "")))]
+             for kind in RELATED_LINKS if (url := safe_url(work.links.get(kind, "")))]
     return ". " + ", ".join(links) if links else ""

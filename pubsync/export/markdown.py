@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from pubsync.export.markup import authors_html, authors_markdown, h, md, plain, rich_html, rich_md
 from pubsync.export.view import View, best_link, short_venue, view
-from pubsync.records import Work
+from pubsync.records import RELATED_LINKS, Work
 
-BUTTONS = ("arxiv", "pdf", "code", "website", "slides", "poster", "video", "blog", "supp", "dataset",
-           "extended_version", "earlier_version")
+BUTTONS = ("arxiv", "pdf", "code", "website", "slides", "poster", "video", "blog", "supp", "dataset", *RELATED_LINKS)
 
 
 def render_markdown(works: list[Work], ctx) -> dict[str, bytes]:
