@@ -780,14 +780,18 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             blocking: BlockingSettings = BlockingSettings(), apart: Sequence[str] = ()) -> Clustering:
     """Group records into works. `forced` pairs are joined first (a person said "same"); `cannot` pairs never
     end up in one group (a person said "different"), whatever identifiers or scores say. Then identity edges,
-    then scored matches from the strongest down; a join that would put two different non-preprint DOIs in one
-    group is refused unless a decision or a preprint/version relation asked for it. `apart` labels records (one
+    then scored matches from the strongest down; a join that would put two different non-preprint DOIs, or two
+    titles naming different parts or days, in one group is refused unless a decision or a preprint/version relation
+    asked for it. `apart` labels records (one
     label a record, "" for none): no group holds two records of one label (a list that names each publication once,
     such as the owner's site or DBLP), checked per group so it costs nothing per pair."""
     n = len(feats)
     parent = list(range(n))
     members: list[list[int]] = [[i] for i in range(n)]
     hard: list[set[str]] = [{k} if (k := _hard_doi_key(f)) else set() for f in feats]
+    # the parts or days titles name ('Vol. 2', 'Letter, 31 May 1918'): one group never holds two, even through a
+    # record that names none ('The collected papers of Albert Einstein' between its Vol. 2 and Vol. 8)
+    named_parts: list[set[frozenset[str]]] = [{f.parts} if f.parts else set() for f in feats]
     forbid: list[set[int]] = [set() for _ in range(n)]
     labels: list[set[str]] = [{label} if label else set() for label in apart] or [set() for _ in range(n)]
     for i, j in cannot:
@@ -812,11 +816,12 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             return False
         if labels[ra] & labels[rb]:
             return False
-        if check_dois and len(hard[ra] | hard[rb]) > 1:
+        if check_dois and (len(hard[ra] | hard[rb]) > 1 or len(named_parts[ra] | named_parts[rb]) > 1):
             return False
         parent[rb] = ra
         members[ra].extend(members[rb])
         hard[ra] |= hard[rb]
+        named_parts[ra] |= named_parts[rb]
         labels[ra] |= labels[rb]
         forbid[ra] |= forbid[rb]
         joined[ra].extend(joined.pop(rb, []))

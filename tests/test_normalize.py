@@ -84,3 +84,15 @@ def test_short_version_titles_name_the_paper_they_present():
                   "Demosaicing with improved edge direction detection", "Session details: Poster.",
                   "Maximum a Posterior and Perceptually Motivated Reconstruction", "Towards the abstract"):
         assert short_version_title(title) == ""
+
+
+def test_title_parts_name_volumes_and_days():
+    from pubsync.normalize import title_key, title_parts
+
+    def parts(title):
+        return title_parts(title_key(title)[0])
+    assert parts("Albert Einstein] to Hermann Weyl: Letter, 31 May 1918") == {"1918-05-31"}
+    assert parts("Letter to the editor, May 3, 1920") == {"1920-05-03"}
+    assert parts("The Collected Papers of Albert Einstein, Vol. 8: The Berlin Years") == {"8"}
+    assert parts("Albert Einstein] to Walter Dällenbach: Letter, after 15 Jun …") == frozenset()     # cut short
+    assert parts("Attention is all you need") == frozenset()

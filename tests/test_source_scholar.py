@@ -1,4 +1,6 @@
 """Google Scholar: the real Einstein rows, scholarly JSON, paging and blocks through the replay server."""
+import re
+
 import pytest
 
 from pubsync.http import Blocked, HttpSession
@@ -40,6 +42,28 @@ def test_truncated_authors_merged_versions_and_empty_cells(einstein):
     assert sre.citations == 6800
     assert sum(1 for r in einstein.values() if not r.authors_complete) == 14
     assert sum(1 for r in einstein.values() if r.year is None) == 288
+
+
+def test_letters_of_different_days_and_volumes_of_the_collected_papers_stay_apart(einstein):
+    """Read off the page by hand: Einstein's letters to Michele Besso of 3 Jan 1916 and 11 Aug 1916 are two letters,
+    and Vol. 2 and Vol. 8 of The Collected Papers two books, even where an unnumbered 'The collected papers of Albert
+    Einstein: …' row scores close to both."""
+    from pubsync.merge import build_works
+    works = build_works(list(einstein.values()), []).works
+    by_ref = {r.ref: r for r in einstein.values()}
+    titles = [sorted(by_ref[ref].title for ref in w.records) for w in works]
+
+    def work_of(title):
+        (found,) = [t for t in titles if title in t]
+        return found
+
+    assert work_of("Albert Einstein] to Michele Besso: Letter, 3 Jan 1916") != \
+        work_of("Albert Einstein] to Michele Besso: Letter, 11 Aug 1916")
+    for work in titles:
+        volumes = {m.group(1) for t in work if "ollected papers of Albert Einstein" in t
+                   and (m := re.search(r"\bvol(?:ume)?\.? ?(\d+)", t, re.I))}
+        assert len(volumes) <= 1, work
+    assert max(map(len, titles)) <= 6             # one work held 20 books of the series before
 
 
 def test_row_author_names_keep_their_particles_in_the_family_name(einstein):
