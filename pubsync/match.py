@@ -44,7 +44,9 @@ class MatchSettings:
     same: float = SAME_THRESHOLD    # total above this: the same work
     maybe: float = MAYBE_THRESHOLD  # above this (and not same): the review queue
     year_far: float = -6.0          # years 3+ apart (no preprint first): 30 of 587 such similar-title train pairs match
-    part_conflict: float = -5.0     # the titles name different parts ('Part I' / 'Part II'): 7 of 7 train pairs differ
+    part_conflict: float = -12.0    # the titles name different parts, volumes or days ('Part I' / 'Part II', 'Letter,
+                                    # 3 Jan 1916' / 'Letter, 11 Aug 1916'): 7 of 7 train pairs differ; no question
+                                    # for the review queue either (at -5 Einstein's page asked 29 such pairs)
     venue_conflict: float = -3.0    # two clean records (given names written out) name different well-known
                                     # venues (SIGMOD vs VLDB, VLDB vs VLDB Journal): all 33 such similar-title
                                     # DBLP-ACM train pairs differ; -1 … -5 score alike on valid
