@@ -784,9 +784,9 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     end up in one group (a person said "different"), whatever identifiers or scores say. Then identity edges,
     then scored matches from the strongest down; a join that would put two different non-preprint DOIs, or two
     titles naming different parts or days, in one group is refused unless a decision or a preprint/version relation
-    asked for it. `apart` labels records (one
-    label a record, "" for none): no group holds two records of one label (a list that names each publication once,
-    such as the owner's site or DBLP), checked per group so it costs nothing per pair."""
+    asked for it. `apart` labels records (one label a record, "" for none): no group holds two records of one label
+    (a list that names each publication once, such as the owner's site or DBLP), checked per group so it costs
+    nothing per pair."""
     n = len(feats)
     parent = list(range(n))
     members: list[list[int]] = [[i] for i in range(n)]
