@@ -232,5 +232,8 @@ def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_t
     bib = next(iter(render("bibtex", [works["dblp:c"]], ExportContext(options=validate_options("bibtex", {})))
                     .values())).decode()
     assert "additional_info = {. [Extended version](https://doi.org/10.1109/tnet.2017.2707101)}" in bib
+    pages = render("hugoblox", [works["dblp:c"]], ExportContext(site_kind="hugo", options={}))
+    (page,) = [data.decode() for name, data in pages.items() if name.endswith("index.md")]
+    assert 'name: "Extended version"' in page and 'url: "https://doi.org/10.1109/tnet.2017.2707101"' in page
     # a column a venue runs every year is not a version of itself
     assert not {"extended_version", "earlier_version"} & (set(works["dblp:s1"].links) | set(works["dblp:s2"].links))

@@ -77,7 +77,7 @@ def page(work: Work, v: View, ctx) -> bytes:
     for kind in URL_FIELDS:
         if kind in v.links:
             fm[f"url_{kind}"] = v.links[kind]
-    others = [{"type": kind, "name": LINK_NAMES.get(kind, kind.capitalize()), "url": url}
+    others = [{"type": kind, "name": LINK_NAMES.get(kind, kind.replace("_", " ").capitalize()), "url": url}
               for kind, url in v.links.items() if kind not in URL_FIELDS and kind != "doi"]
     if others:
         fm["links"] = others
