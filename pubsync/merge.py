@@ -30,6 +30,7 @@ from typing import Any
 from pubsync.curation import Decision, ref_matches
 from pubsync.match import (DEFAULT_SETTINGS, Features, ZENODO_PREFIX, cluster, doi_family, features, is_preprint_doi,
                            rounded_components)
+from pubsync.names import surname_key
 from pubsync.normalize import fold, short_version_title, title_key
 from pubsync.records import Author, Record, Version, Work, canonical_orcid
 from pubsync.settings import SELF, SITE, MergeSettings
@@ -427,7 +428,7 @@ def _link(a: Work, a_kind: str, b: Work, b_kind: str) -> None:
 
 
 def _share_an_author(a: Work, b: Work) -> bool:
-    surnames = [{fold(x.family or x.name.split()[-1]) for x in w.authors if x.family or x.name.strip()} for w in (a, b)]
+    surnames = [{key for x in w.authors if (key := surname_key(x.name, x.family))} for w in (a, b)]
     return not (surnames[0] and surnames[1]) or bool(surnames[0] & surnames[1])
 
 
