@@ -9,7 +9,9 @@ sets up a new model, with the columns a bibliographic record has: comparisons wi
 year; blocking rules on a title prefix, a title suffix and first surname + year; the prior from exact-title matches,
 u by random sampling, m by expectation maximisation under two blocking rules; pairs at match probability ≥ 0.5.
 No labels are used to fit it (nor pubsync's model on these records). `best_f1` is splink's F1 at the threshold that
-suits the truth best — an upper bound no user gets without labels.
+suits the truth best — an upper bound no user gets without labels. In `link`, both are told what the benchmark
+states, that each table names a publication once (pubsync merges with match.cluster(); splink's pairs are taken
+strongest first, each record once); `pairs_f1` is every pair above the threshold without it.
 Both read the records through er.py's loader, so they see the same fields; timings include loading.
 """
 from __future__ import annotations
