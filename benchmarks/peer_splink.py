@@ -100,7 +100,7 @@ def splink_link(left: str, right: str, truth: str) -> dict:
     truth_pairs = _oriented({(a, b) for a, b, _ in load_id_pairs(truth)}, left_ids)
 
     def f1_at(t: float, once: bool = True) -> tuple[float, float, float]:
-        above = [(*_oriented({(a, b)}, left_ids).pop(), p) for a, b, p in scored if p >= t]
+        above = [(a, b, p) if a in left_ids else (b, a, p) for a, b, p in scored if p >= t]
         found = {(a, b) for a, b, _ in (_each_once(above) if once else above)}
         tp = len(found & truth_pairs)
         return prf(tp, len(found) - tp, len(truth_pairs) - tp)

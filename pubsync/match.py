@@ -808,7 +808,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             x = parent[x]
         return x
 
-    def union(edge: Edge, check_dois: bool) -> bool:
+    def union(edge: Edge, check_conflicts: bool) -> bool:
         ra, rb = find(edge.a), find(edge.b)
         if ra == rb:
             return False
@@ -818,7 +818,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             return False
         if labels[ra] & labels[rb]:
             return False
-        if check_dois and (len(hard[ra] | hard[rb]) > 1 or len(named_parts[ra] | named_parts[rb]) > 1):
+        if check_conflicts and (len(hard[ra] | hard[rb]) > 1 or len(named_parts[ra] | named_parts[rb]) > 1):
             return False
         parent[rb] = ra
         members[ra].extend(members[rb])
@@ -832,7 +832,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
         return True
 
     for i, j in sorted({(min(p), max(p)) for p in forced if p[0] != p[1]}):
-        union(Edge(i, j, math.inf, {}, "decision"), check_dois=False)
+        union(Edge(i, j, math.inf, {}, "decision"), check_conflicts=False)
 
     candidates = block_array(feats, blocking)
     scored = _score_batch(matchmodel.RecordTable(feats), feats, candidates[:, 0], candidates[:, 1], settings)
@@ -847,7 +847,7 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     same.sort(key=lambda e: (e.reason == "match", -e.total, e.a, e.b))
     for e in same:
         relation = e.reason.startswith(("published-doi:", "zenodo-versions:", "doi-family:"))
-        union(e, check_dois=not relation)
+        union(e, check_conflicts=not relation)
 
     roots = sorted({find(i) for i in range(n)}, key=lambda r: min(members[r]))
     groups = [sorted(members[r]) for r in roots]
