@@ -234,6 +234,12 @@ _NAME_LIST = re.compile(rf"\s*{_NAMES}{_CUT_SHORT}\s*", re.IGNORECASE)
 _NAMES_LEAD = re.compile(rf"\s*({_NAMES}(?:\s*,?\s*{_ELLIPSIS})?)(\s*[.:]\s+|\s+)(\S+\s+\S.*)", re.IGNORECASE)
 _ONE_NAME = re.compile(rf"\s*{_NAME}\s*", re.IGNORECASE)
 _YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
+# where a venue run into a title may start: after a comma, full stop or semicolon ('Title. Journal of …',
+# 'Title, in: Proc. …'), or after a space where the words say so ('Title proc. of the 20th VLDB', 'Title ACM SIGMOD
+# Record'); a title's own words ('… in nested transactions', '… : a journal editor's view') do not open one
+_VENUE_OPENS = re.compile(r"\s*[,.;]\s*(?:in\s*:?\s*)?(?:the\s+)?(?=(?:procs?|proceedings|acm|ieee|journal|"
+                          r"transactions|lecture\s+notes)\b)|\s+(?:in\s*:?\s+)?(?=(?:procs?|proceedings|acm|ieee)\b)",
+                          re.IGNORECASE)
 _YEAR_CLOSING = re.compile(r"[\s.,]*\(\s*((?:19|20)\d\d)\s*\)[\s.]*$")        # 'Title (1998)'; not '(ECIR 2002)'
 
 
@@ -253,7 +259,8 @@ def _sentence(name: str) -> bool:
 def read_fields(title: str, names: list[str], venue: str, year: int | None) -> tuple[str, list[str], str, int | None]:
     """The record's title, author names, venue and year, put back where they belong when a citation string or a
     Scholar row was read into the wrong fields (for matching only; what is published is the record as given):
-    the year closing the title ('… (1998)'); title and authors exchanged (the title lists people, the authors do
+    the year closing the title ('… (1998)'); a venue run into the title's end when the venue field is empty
+    ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title lists people, the authors do
     not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
     queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'). Names are recognised
     only in the initials-and-surname form citations use, and a rule fires only where the field it fills is
@@ -261,6 +268,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     closing = _YEAR_CLOSING.search(title) if year is None and title.rstrip(" .").endswith(")") else None
     if closing:
         title, year = title[:closing.start()], int(closing.group(1))
+    if not venue:
+        title, venue = _venue_off(title)
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
@@ -284,6 +293,23 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     if found and year is None:
         year, rest = int(found.group(1)), rest[:found.start()]
     return sentences[at], names + _names_in(lead.group(1)), venue or rest.strip(" ,."), year
+
+
+def _venue_off(title: str) -> tuple[str, str]:
+    """(title, venue) of a title with a venue run into its end ('Fast algorithms for mining association rules
+    proc . of the 20th VLDB conference ,'): the first place a venue opens (_VENUE_OPENS) with a tail of two words
+    or more that reads as one — 'ACM …'/'IEEE …' only as a known venue, the rest also by a journal's or a
+    conference's words — after three words of title or more, the last of them not a function word ('A survey of
+    ACM SIGMOD papers')."""
+    for found in _VENUE_OPENS.finditer(title):
+        head, tail = title[:found.start()], title[found.end():].strip(" ,.")
+        words = re.findall(r"[^\W\d_]+", head.lower())
+        if len(words) < 3 or _SENTENCE.fullmatch(words[-1]) or len(tail.split()) < 2:
+            continue
+        publisher = tail[:4].lower() in ("acm ", "ieee")
+        if known_venue(tail) or not publisher and venue_kind(tail):
+            return head, tail
+    return title, ""
 
 
 def features(record: Record) -> Features:

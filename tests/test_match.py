@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from pubsync.match import BlockingSettings, block, compare, doi_family, features
+from pubsync.match import BlockingSettings, block, compare, doi_family, features, read_fields
 from pubsync.records import Author, Record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "versions"
@@ -110,6 +110,10 @@ def test_citation_strings_read_into_the_wrong_fields_still_find_their_paper():
         rec("scholar", "swapped", "WP Yan, PA Larson", ["Eager aggregation and lazy aggregation"], 1995),
         rec("site", "run-in", "WP Yan, PA Larson Eager aggregation and lazy aggregation", year=1995),
         rec("scholar", "year", "Eager aggregation and lazy aggregation (1995)", ["WP Yan", "PA Larson"]),
+        rec("scholar", "venue", "Eager aggregation and lazy aggregation proc . of the 21st VLDB conference ,",
+            ["WP Yan", "PA Larson"], 1995),
+        rec("site", "venue-in", "Eager aggregation and lazy aggregation. In: Proceedings of the 21st VLDB",
+            ["WP Yan", "PA Larson"], 1995),
     ]
     for record in misread:
         assert compare(clean, record).outcome == "same", record.source_id
@@ -117,6 +121,17 @@ def test_citation_strings_read_into_the_wrong_fields_still_find_their_paper():
     # a title is left alone when the fields it would fill are there, or when it does not start with a name list
     assert features(rec("scholar", "s", "A survey of deep learning", year=2015)).title == "a survey of deep learning"
     assert features(rec("scholar", "s", "J Smith, B Jones", ["J Smith"])).title == "j smith b jones"
+    venue_read = features(misread[4])
+    assert venue_read.title == "eager aggregation and lazy aggregation" and venue_read.venue_kind == "conference"
+    # a venue is read off a title's end only when the words plainly open one
+    for title in ("Synchronization in nested transactions",                  # a title's own 'transactions'
+                  "How to publish: journal selection for early-career researchers",
+                  "A survey of ACM SIGMOD papers published over the years",  # the title goes on after 'of'
+                  "Report on the second IEEE metadata conference"):          # IEEE, but no venue pubsync knows
+        assert read_fields(title, ["J Smith"], "", 2001) == (title, ["J Smith"], "", 2001)
+    title = "Deep nets for graphs. Journal of Machine Learning Research"
+    assert read_fields(title, [], "", None)[1:3] == ([], "Journal of Machine Learning Research")
+    assert read_fields(title, [], "JMLR", None)[0] == title                   # the venue field is there already
 
 
 def test_clean_records_and_scholar_rows_with_co_authors_in_the_title_are_read_right():
