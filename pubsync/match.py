@@ -25,7 +25,7 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import fold, notice_title, repair, title_key, title_parts, venue_key
+from pubsync.normalize import TRUNCATION, fold, notice_title, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, venue_kind
@@ -244,7 +244,7 @@ _YEAR_CLOSING = re.compile(r"[\s.,]*\(\s*((?:19|20)\d\d)\s*\)[\s.]*$")        # 
 
 
 def _names_in(text: str) -> list[str]:
-    return [n.strip() for n in re.split(_AND, re.sub(_ELLIPSIS, "", text)) if len(n.strip()) > 2]
+    return [n.strip() for n in re.split(_AND, re.sub(rf"{_ELLIPSIS}|\b(?:19|20)\d\d\b", "", text)) if len(n.strip()) > 2]
 
 
 def _sentence(name: str) -> bool:
@@ -262,7 +262,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     the year closing the title ('… (1998)'); a venue run into the title's end when the venue field is empty
     ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title lists people, the authors do
     not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
-    queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'). Names are recognised
+    queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'), or the end of an author
+    list cut short there ('Hill, and M. Skounakis. Weaving relations …', _names_off). Names are recognised
     only in the initials-and-surname form citations use, and a rule fires only where the field it fills is
     empty or garbled."""
     closing = _YEAR_CLOSING.search(title) if year is None and title.rstrip(" .").endswith(")") else None
@@ -273,26 +274,91 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
-        return title, names, venue, year
+        if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _sentence(n) for n in names):
+            return _cut_names_off(", ".join(names), _names_in(title), venue, year)   # 'SSKRP Shenoy' by a title
+        return _cut_names_off(title, names, venue, year)
     garbled = any(_sentence(n) for n in names)
     one_name = len(names) == 1 and bool(_ONE_NAME.fullmatch(names[0]))
     if listed and (garbled or len(names) == 1 and "," in title and not one_name):
-        return ", ".join(names), _names_in(title), venue, year
+        return _cut_names_off(", ".join(names), _names_in(title), venue, year)
     if garbled:
         if lead and (len(_names_in(lead.group(1))) >= 2 or not re.match(r"an?\s", lead.group(1), re.IGNORECASE)):
             # the venue follows the names (one 'name' may be the article that opens a title: 'A cost model …')
             return ", ".join(names), _names_in(lead.group(1)), venue or lead.group(3).strip(" ,."), year
-        return title, names, venue, year
-    if not lead or names and not one_name or len(_names_in(lead.group(1))) < 2 and lead.group(2).strip() != ".":
-        return title, names, venue, year                        # one 'name' then words: 'Hot topics: mobile …'
-    sentences = re.split(r"\.\s+", lead.group(3).strip().rstrip("."))
+        return _cut_names_off(title, names, venue, year)
+    if not lead or names and not one_name or len(_names_in(lead.group(1))) < 2 and lead.group(2).strip() != "." \
+            and not (not names and _cut_short_citation(title, lead.group(1))):
+        return _cut_names_off(title, names, venue, year)        # one 'name' then words: 'Hot topics: mobile …'
+    more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
+    sentences = re.split(r"\.\s+", (text if more else lead.group(3)).strip().rstrip("."))
     # the title: the first sentence of three words or more ('Si-Y. Dynamic buffer …': a stray name first)
     at = next((k for k, text in enumerate(sentences) if len(text.split()) >= 3), 0)
     rest = ". ".join(sentences[at + 1:])
     found = _YEAR_AT_END.search(rest)
     if found and year is None:
         year, rest = int(found.group(1)), rest[:found.start()]
-    return sentences[at], names + _names_in(lead.group(1)), venue or rest.strip(" ,."), year
+    return sentences[at], names + _names_in(lead.group(1)) + _names_in(more), venue or rest.strip(" ,."), year
+
+
+_HEAD_ENDS = re.compile(r"\s*(?:\.\s*[“”\"]?|[:,]?\s*[“”\"])\s*")          # '… Skounakis. Weaving', '… Wimmers: “The'
+_HEAD_WORD = re.compile(r"[^\W\d_][\w'’-]*(\.?)")
+_TITLE_WORDS = frozenset("the of for in on with to an a is are from by via using into at as its our how why what "
+                         "new towards toward".split())
+
+
+def _few_plain_words(title: str) -> bool:
+    """Names that do not read as initials and surnames ('SSKRP Shenoy', 'ACMS Anthology, P Edition') where the
+    authors field holds a title: two words, or up to four with a comma, none a title's function word, no colon
+    ('The ATLAS Collaboration' beside the title 'Higgs boson discovery' stays as it is)."""
+    words = title.split()
+    return (len(words) <= 2 or len(words) <= 4 and "," in title) and ":" not in title \
+        and not _SENTENCE.search(title.lower())
+
+
+def _cut_short_citation(title: str, name: str) -> bool:
+    """A citation string cut short after one author's name and a few words ('DB Lomet High speed on-line …'): the
+    record has no authors, the title ends in '…', and the name opens with initials, not a word ('Hot topics …')."""
+    initials = name.split()[0].rstrip(".").lower()
+    return bool(TRUNCATION.search(title)) and len(name.split()) == 2 and _initial(initials, False) \
+        and initials not in ("a", "i")
+
+
+def _cut_names_off(title: str, names: list[str], venue: str, year: int | None) -> tuple[str, list[str], str, int | None]:
+    head, rest = _names_off(title)
+    return (rest, names + _names_in(head), venue, year) if head else (title, names, venue, year)
+
+
+def _initial(word: str, dotted: bool) -> bool:
+    """'m.', 'j', 'hv', 'ii', 'jr': an initial or two or a name's suffix, not a short word ('zu', 'de', 'of')."""
+    return len(word) == 1 or word in ("ii", "iii", "jr") or len(word) == 2 and (dotted or not re.search(r"[aeiouy]", word))
+
+
+def _names_off(title: str) -> tuple[str, str]:
+    """(names, title) of a title that opens with the end of an author list, cut from a citation string
+    ('Hill, and M. Skounakis. Weaving relations for cache performance', 'Thomas II and EL Wimmers: “The Garlic
+    project”'); ('', title) otherwise. The names end at a full stop or an opening quote after a word of three
+    letters or more (the full stop after an initial is not one); they are two words or more with an initial among
+    them, at most two long words a name, and no title word ('the', 'of', …); the title that follows has two words
+    or more and is not a venue. Only initials tell names from a title's words here ('Relativity, thermodynamics
+    and cosmology. …', 'Bemerkung zu meiner Arbeit: “…”' keep their words): 0 of 12,278 DBLP titles are cut."""
+    found = ""
+    for sep in _HEAD_ENDS.finditer(title):
+        if sep.start() == 0 or not sep.group().strip():
+            continue
+        head = title[:sep.start()]
+        words = [(m.group(0).rstrip(".").lower(), bool(m.group(1))) for m in _HEAD_WORD.finditer(head)]
+        if len(words) > 8 or ":" in head or any(w in _TITLE_WORDS and not dotted or len(w) > 16 for w, dotted in words):
+            break
+        if len(words) < 2 or len(words[-1][0]) < 3:
+            continue                                            # one word ('MiniCon. A scalable …'), an initial
+        people = 1 + len(re.findall(r",|\band\b|\bund\b|&", head))
+        long_words = sum(len(w) >= 3 and w not in ("and", "und") for w, _ in words)
+        if long_words <= 2 * people and any(_initial(w, dotted) for w, dotted in words):
+            found = head
+            rest = title[sep.end():]
+    if not found or len(re.findall(r"[^\W\d_]+", rest)) < 2 or known_venue(rest) or venue_kind(rest):
+        return "", title
+    return found, rest
 
 
 def _venue_off(title: str) -> tuple[str, str]:

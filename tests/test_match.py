@@ -147,6 +147,43 @@ def test_clean_records_and_scholar_rows_with_co_authors_in_the_title_are_read_ri
     assert features(row).surnames == ("barga", "pu")
 
 
+def test_the_end_of_an_author_list_cut_into_the_title_is_read_back_as_authors():
+    # Scholar rows of DBLP-Scholar: a citation string cut inside its author list, the rest run into the title
+    dblp = rec("dblp", "d", "Weaving Relations for Cache Performance",
+               ["Anastassia Ailamaki", "David J. DeWitt", "Mark D. Hill", "Marios Skounakis"], 2001, venue="VLDB")
+    row = rec("scholar", "s", "Hill, and M. Skounakis. Weaving relations for cache performance",
+              ["AG Adhs", "DJ Ailamaki", "MD DeWitt"], venue="Proceedings of the International Conference on Very Large")
+    assert features(row).title == "weaving relations for cache performance"
+    assert {"hill", "skounakis", "ailamaki"} <= set(features(row).surnames)
+    assert compare(dblp, row).outcome == "same"
+    quoted = rec("scholar", "q", "Thomas II and EL Wimmers: “The Garlic project”", ["J Schwarz"])
+    assert features(quoted).title == "the garlic project" and "wimmers" in features(quoted).surnames
+    # titles that open with words and a full stop or a colon keep them: no comma or initial among the words, one
+    # word, a title word among them, or what follows is a venue
+    for title in ("Research and products. Are they relevant to each other?",
+                  "MiniCon. A scalable algorithm for answering queries using views",
+                  "Probe, count, and classify: categorizing hidden web databases",
+                  "Replication, consistency, and practicality: are these mutually exclusive?",
+                  "Indexing the web, a survey. Part II",
+                  "Designing and mining multi-terabyte astronomy archives. ACM SIGMOD Conference"):
+        assert read_fields(title, ["J Smith"], "VLDB", 2001) == (title, ["J Smith"], "VLDB", 2001), title
+
+
+def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one_name_are_read_back():
+    dblp = rec("dblp", "d", "Maintaining Coherency of Dynamic Data in Cooperating Repositories",
+               ["Shetal Shah", "Krithi Ramamritham", "Prashant J. Shenoy"], 2002, venue="VLDB")
+    swapped = rec("scholar", "s", "SSKRP Shenoy", ["Maintaining coherency of dynamic data in cooperating repositories"])
+    assert features(swapped).title == "maintaining coherency of dynamic data in cooperating repositories"
+    assert compare(dblp, swapped).outcome == "same"
+    # a consortium's name is not a title, and a title beside it stays where it is
+    assert read_fields("Higgs boson discovery", ["The ATLAS Collaboration"], "", 2012) == \
+        ("Higgs boson discovery", ["The ATLAS Collaboration"], "", 2012)
+    # a citation string cut short after its one author's name and a few words of title
+    assert read_fields("DB Lomet High speed on-line …", [], "", 2000) == ("High speed on-line …", ["DB Lomet"], "", 2000)
+    assert read_fields("Hot topics in mobile …", [], "", 2000)[0] == "Hot topics in mobile …"
+    assert read_fields("DB Lomet high speed on-line backup", [], "", 2000)[0] == "DB Lomet high speed on-line backup"
+
+
 def test_a_missing_venue_counts_for_nothing_and_never_more_than_an_agreeing_one():
     nature = rec("openalex", "a", "Quantum supremacy using a programmable superconducting processor",
                  ["Frank Arute", "Kunal Arya"], 2019, venue="Nature")
