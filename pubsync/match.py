@@ -142,6 +142,7 @@ class Features:
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
     notice: bool = False                                    # a correction or retraction notice ('Erratum: …')
+    name_words: frozenset[str] = frozenset()                # every word of 3+ letters of the authors' names
     # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
     # (features() passes them from its caches; derived here when not given)
     numberish: frozenset[str] | None = None                 # title words that are numbers or roman numerals
@@ -214,7 +215,10 @@ def _author_bits(names: tuple[tuple[str, str, str], ...]) -> dict:
     surnames = tuple(p[0] for p in people if p[0])
     surname_set = frozenset(surnames)
     initials = frozenset(p[1] for p in people if p[1])
+    name_words = frozenset(w for n in names for w in fold(repair(" ".join(n[:1] if not n[1] else n[1:]))).split()
+                           if len(w) >= 3)
     return dict(surnames=surnames, surname_set=surname_set, surname_text=" ".join(sorted(surname_set)),
+                name_words=name_words,
                 initial_keys=initials, full_names=sum(p[2] for p in people) / len(people) if people else 0.0,
                 long_surnames=tuple(s for s in surnames if len(s) >= 4),
                 first_surname=surnames[0] if surnames else "",
@@ -244,7 +248,8 @@ _YEAR_CLOSING = re.compile(r"[\s.,]*\(\s*((?:19|20)\d\d)\s*\)[\s.]*$")        # 
 
 
 def _names_in(text: str) -> list[str]:
-    return [n.strip() for n in re.split(_AND, re.sub(rf"{_ELLIPSIS}|\b(?:19|20)\d\d\b", "", text)) if len(n.strip()) > 2]
+    text = re.sub(rf"{_ELLIPSIS}|\b(?:19|20)\d\d\b", "", text)
+    return [n.strip() for n in re.split(_AND, text) if len(n.strip()) > 2]
 
 
 def _sentence(name: str) -> bool:
@@ -274,8 +279,9 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
-        if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _sentence(n) for n in names):
-            return _cut_names_off(", ".join(names), _names_in(title), venue, year)   # 'SSKRP Shenoy' by a title
+        if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _SENTENCE.search(n.lower())
+                                                      for n in names):  # 'SSKRP Shenoy' by a title
+            return _cut_names_off(", ".join(names), _names_in(title), venue, year)
         return _cut_names_off(title, names, venue, year)
     garbled = any(_sentence(n) for n in names)
     one_name = len(names) == 1 and bool(_ONE_NAME.fullmatch(names[0]))
@@ -300,7 +306,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     return sentences[at], names + _names_in(lead.group(1)) + _names_in(more), venue or rest.strip(" ,."), year
 
 
-_HEAD_ENDS = re.compile(r"\s*(?:\.\s*[“”\"]?|[:,]?\s*[“”\"])\s*")          # '… Skounakis. Weaving', '… Wimmers: “The'
+# where a list of names ends and a title begins: '… Skounakis. Weaving', '… Wimmers: “The'
+_HEAD_ENDS = re.compile(r"\s*(?:\.\s*[“”\"]?|[:,]?\s*[“”\"])\s*")
 _HEAD_WORD = re.compile(r"[^\W\d_][\w'’-]*(\.?)")
 _TITLE_WORDS = frozenset("the of for in on with to an a is are from by via using into at as its our how why what "
                          "new towards toward".split())
@@ -325,14 +332,16 @@ def _cut_short_citation(title: str, name: str) -> bool:
         and initials not in ("a", "i")
 
 
-def _cut_names_off(title: str, names: list[str], venue: str, year: int | None) -> tuple[str, list[str], str, int | None]:
+def _cut_names_off(title: str, names: list[str], venue: str,
+                   year: int | None) -> tuple[str, list[str], str, int | None]:
     head, rest = _names_off(title)
     return (rest, names + _names_in(head), venue, year) if head else (title, names, venue, year)
 
 
 def _initial(word: str, dotted: bool) -> bool:
     """'m.', 'j', 'hv', 'ii', 'jr': an initial or two or a name's suffix, not a short word ('zu', 'de', 'of')."""
-    return len(word) == 1 or word in ("ii", "iii", "jr") or len(word) == 2 and (dotted or not re.search(r"[aeiouy]", word))
+    return len(word) == 1 or word in ("ii", "iii", "jr") \
+        or len(word) == 2 and (dotted or not re.search(r"[aeiouy]", word))
 
 
 def _names_off(title: str) -> tuple[str, str]:
@@ -569,6 +578,9 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
     with np.errstate(invalid="ignore"):
         disjoint = (rows[:, _OVERLAP] == 0) & (rows[:, _FULL_NAMES] >= matchmodel.CLEAN_NAMES) & \
             (rows[:, _FUZZY] < 0.8)                         # 'Rosneblatt' and 'Rosenblatt' are one person
+    for k in np.flatnonzero(disjoint):                      # 'Fernando Berzal Galiano' is 'Fernando Berzal'
+        a, b = items[ii[k]], items[jj[k]]
+        disjoint[k] = not (a.surname_set & b.name_words or b.surname_set & a.name_words)
     extra[:, 4] = np.where(disjoint, s.authors_disjoint, 0.0)
     notices = np.fromiter((f.notice for f in items), dtype=bool, count=len(items))
     extra[:, 5] = np.where(notices[ii] != notices[jj], s.notice, 0.0)

@@ -152,7 +152,8 @@ def test_the_end_of_an_author_list_cut_into_the_title_is_read_back_as_authors():
     dblp = rec("dblp", "d", "Weaving Relations for Cache Performance",
                ["Anastassia Ailamaki", "David J. DeWitt", "Mark D. Hill", "Marios Skounakis"], 2001, venue="VLDB")
     row = rec("scholar", "s", "Hill, and M. Skounakis. Weaving relations for cache performance",
-              ["AG Adhs", "DJ Ailamaki", "MD DeWitt"], venue="Proceedings of the International Conference on Very Large")
+              ["AG Adhs", "DJ Ailamaki", "MD DeWitt"],
+              venue="Proceedings of the International Conference on Very Large")
     assert features(row).title == "weaving relations for cache performance"
     assert {"hill", "skounakis", "ailamaki"} <= set(features(row).surnames)
     assert compare(dblp, row).outcome == "same"
@@ -175,13 +176,31 @@ def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one
     swapped = rec("scholar", "s", "SSKRP Shenoy", ["Maintaining coherency of dynamic data in cooperating repositories"])
     assert features(swapped).title == "maintaining coherency of dynamic data in cooperating repositories"
     assert compare(dblp, swapped).outcome == "same"
-    # a consortium's name is not a title, and a title beside it stays where it is
+    # a consortium's name, or a long personal name, is not a title, and a short title beside it stays where it is
+    assert read_fields("Editorial", ["María José García Pérez"], "", 2012) == \
+        ("Editorial", ["María José García Pérez"], "", 2012)
     assert read_fields("Higgs boson discovery", ["The ATLAS Collaboration"], "", 2012) == \
         ("Higgs boson discovery", ["The ATLAS Collaboration"], "", 2012)
     # a citation string cut short after its one author's name and a few words of title
-    assert read_fields("DB Lomet High speed on-line …", [], "", 2000) == ("High speed on-line …", ["DB Lomet"], "", 2000)
+    assert read_fields("DB Lomet High speed on-line …", [], "", 2000) == \
+        ("High speed on-line …", ["DB Lomet"], "", 2000)
     assert read_fields("Hot topics in mobile …", [], "", 2000)[0] == "Hot topics in mobile …"
     assert read_fields("DB Lomet high speed on-line backup", [], "", 2000)[0] == "DB Lomet high speed on-line backup"
+
+
+def test_a_double_surname_written_in_full_or_cut_to_its_first_part_is_one_author():
+    # Spanish and Portuguese names: one source gives both surnames, another the first only
+    for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"), ("José Luis García Pérez", "José Luis García")):
+        a = rec("orcid", "a", "On the use of fuzzy association rules in data mining", [full], 2019,
+                venue="Information Sciences")
+        b = rec("openalex", "b", "On the use of fuzzy association rules in data mining", [short], 2019,
+                venue="Information Sciences")
+        d = compare(a, b)
+        assert d.outcome == "same" and "authors.disjoint" not in d.components, (full, short)
+    # two people who share no name still count as disjoint
+    a = rec("orcid", "a", "On the use of fuzzy association rules in data mining", ["John Smith"], 2019)
+    b = rec("openalex", "b", "On the use of fuzzy association rules in data mining", ["Mary Jones"], 2019)
+    assert compare(a, b).components["authors.disjoint"] < 0
 
 
 def test_a_missing_venue_counts_for_nothing_and_never_more_than_an_agreeing_one():
