@@ -235,8 +235,18 @@ _NAMES = rf"{_NAME}(?:{_AND}{_NAME})*"
 _ELLIPSIS = r"(?:…|\.\.\.)"
 _CUT_SHORT = rf"(?:\s*,\s*[^\W\d_]{{1,3}}\b)?(?:\s*,?\s*{_ELLIPSIS})?\s*,?"      # '…, m' / '…, mj …' at a cut
 _NAME_LIST = re.compile(rf"\s*{_NAMES}{_CUT_SHORT}\s*", re.IGNORECASE)
-_NAMES_LEAD = re.compile(rf"\s*({_NAMES}(?:\s*,?\s*{_ELLIPSIS})?)(\s*[.:]\s+|\s+)(\S+\s+\S.*)", re.IGNORECASE)
+_NAMES_LEAD = re.compile(rf"\s*({_NAMES}(?:\s*,?\s*{_ELLIPSIS})?)(\s*[.:,]\s+|\s+)(\S+\s+\S.*)", re.IGNORECASE)
 _ONE_NAME = re.compile(rf"\s*{_NAME}\s*", re.IGNORECASE)
+# reference lists write the surname first: 'Smith, J., Jones, B.: Title', 'Smith J, Jones B (1998) Title',
+# 'SMITH, J. AND JONES, B. 1998. Title', 'Smith J, Jones B. Title. VLDB J. 1998;7:1-10'
+_NAME_SF = rf"(?!{_SHORT_WORDS}\b)[^\W\d_][\w'’-]+,?\s+[^\W\d_]{{1,3}}\.?(?:\s?-?[^\W\d_]\.)*"
+_SURNAME_FIRST = re.compile(rf"\s*({_NAME_SF})(?=\s*(?:,|\band\b|&|$))", re.IGNORECASE)
+_SURNAME_FIRST_LEAD = re.compile(
+    rf"\s*({_NAME_SF}(?:(?:\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+){_NAME_SF})*(?:\s*,?\s*et\s+al\.?)?)"
+    rf"(\s*\(\s*((?:19|20)\d\d)[a-z]?\s*\)\s*[.:]?\s*|\s*,?\s+((?:19|20)\d\d)[a-z]?\s*[.:]\s*|\s*[.:]\s+|\s+)"
+    rf"(\S+\s+\S.*)", re.IGNORECASE)
+_REFERENCE_NUMBER = re.compile(r"^\s*\[\d{1,3}\]\s*")                     # '[12] J. Smith, …'
+
 _YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
 # where a venue run into a title may start: after a comma, full stop or semicolon ('Title. Journal of …',
 # 'Title, in: Proc. …'), or after a space where the words say so ('Title proc. of the 20th VLDB', 'Title ACM SIGMOD
@@ -268,9 +278,11 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title lists people, the authors do
     not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
     queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'), or the end of an author
-    list cut short there ('Hill, and M. Skounakis. Weaving relations …', _names_off). Names are recognised
-    only in the initials-and-surname form citations use, and a rule fires only where the field it fills is
-    empty or garbled."""
+    list cut short there ('Hill, and M. Skounakis. Weaving relations …', _names_off), or a reference-list string
+    with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB (1998)', when there is no authors field).
+    Names are recognised only in the initials-and-surname forms citations use, and a rule fires only where the
+    field it fills is empty or garbled."""
+    title = _REFERENCE_NUMBER.sub("", title)
     closing = _YEAR_CLOSING.search(title) if year is None and title.rstrip(" .").endswith(")") else None
     if closing:
         title, year = title[:closing.start()], int(closing.group(1))
@@ -279,6 +291,13 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
+        reference = None if names else _SURNAME_FIRST_LEAD.fullmatch(title)
+        if reference:
+            people = [re.sub(r"^([^\s,]+),?\s+", r"\1, ", n) for n in _SURNAME_FIRST.findall(reference.group(1))]
+            if len(people) >= 2 or reference.group(2).strip():
+                year = year or int(reference.group(3) or reference.group(4) or 0) or None
+                title, venue, year = _citation_rest(reference.group(5), venue, year)
+                return title, people, venue, year
         if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _SENTENCE.search(n.lower())
                                                       for n in names):  # 'SSKRP Shenoy' by a title
             return _cut_names_off(", ".join(names), _names_in(title), venue, year)
@@ -296,14 +315,21 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
             and not (not names and _cut_short_citation(title, lead.group(1))):
         return _cut_names_off(title, names, venue, year)        # one 'name' then words: 'Hot topics: mobile …'
     more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
-    sentences = re.split(r"\.\s+", (text if more else lead.group(3)).strip().rstrip("."))
-    # the title: the first sentence of three words or more ('Si-Y. Dynamic buffer …': a stray name first)
-    at = next((k for k, text in enumerate(sentences) if len(text.split()) >= 3), 0)
+    title, venue, year = _citation_rest(text if more else lead.group(3), venue, year)
+    return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
+
+
+def _citation_rest(text: str, venue: str, year: int | None) -> tuple[str, str, int | None]:
+    """(title, venue, year) of what follows the names in a citation string: the first sentence of three words or
+    more is the title ('Si-Y. Dynamic buffer …': a stray name first), what follows it the venue (when the venue
+    field is empty), a year closing it the year (when the year field is empty)."""
+    sentences = re.split(r"\.\s+", text.strip().rstrip("."))
+    at = next((k for k, sentence in enumerate(sentences) if len(sentence.split()) >= 3), 0)
     rest = ". ".join(sentences[at + 1:])
     found = _YEAR_AT_END.search(rest)
     if found and year is None:
         year, rest = int(found.group(1)), rest[:found.start()]
-    return sentences[at], names + _names_in(lead.group(1)) + _names_in(more), venue or rest.strip(" ,."), year
+    return sentences[at], venue or rest.strip(" ,."), year
 
 
 # where a list of names ends and a title begins: '… Skounakis. Weaving', '… Wimmers: “The'

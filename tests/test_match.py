@@ -188,9 +188,25 @@ def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one
     assert read_fields("DB Lomet high speed on-line backup", [], "", 2000)[0] == "DB Lomet high speed on-line backup"
 
 
+def test_reference_list_strings_with_the_surname_first_find_their_paper():
+    clean = rec("dblp", "d", "Query Optimization in Parallel Databases", ["John Smith", "Barbara Jones"], 1998,
+                venue="VLDB")
+    for style in ("Smith, J., Jones, B.: Query optimization in parallel databases. In: Proc. VLDB, pp. 1–10 (1998)",
+                  "Smith J, Jones B (1998) Query optimization in parallel databases. VLDB J 7:1-10",
+                  "SMITH, J. AND JONES, B. 1998. Query optimization in parallel databases. In Proceedings of VLDB.",
+                  "Smith J, Jones B. Query optimization in parallel databases. VLDB J. 1998;7(1):1-10.",
+                  "[12] J. Smith, B. Jones, Query optimization in parallel databases, in: Proc. VLDB, 1998."):
+        f = features(rec("site", "r", style))
+        assert (f.title, f.surnames) == ("query optimization in parallel databases", ("smith", "jones")), style
+        assert compare(clean, rec("site", "r", style)).outcome == "same", style
+    # a title with a comma and a capital letter after it is not a name
+    assert read_fields("Graph, A new approach to clustering", [], "", None)[0] == "Graph, A new approach to clustering"
+
+
 def test_a_double_surname_written_in_full_or_cut_to_its_first_part_is_one_author():
     # Spanish and Portuguese names: one source gives both surnames, another the first only
-    for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"), ("José Luis García Pérez", "José Luis García")):
+    for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"),
+                        ("José Luis García Pérez", "José Luis García")):
         a = rec("orcid", "a", "On the use of fuzzy association rules in data mining", [full], 2019,
                 venue="Information Sciences")
         b = rec("openalex", "b", "On the use of fuzzy association rules in data mining", [short], 2019,
