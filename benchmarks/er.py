@@ -45,18 +45,29 @@ class BenchmarkInputError(Exception):
     pass
 
 
+_ET_AL = re.compile(r"(?:\s*,\s*|\s+)(?:et\s+al\b\.?|and\s+others|others)\s*$", re.IGNORECASE)
+_INITIALS_ONLY = re.compile(r"(?:[^\W\d_]\.\s?-?)+|[^\W\d_]{1,3}")
+
+
 def split_author_string(authors: str) -> tuple[list[str], bool]:
-    """A flat author string ('A and B', 'A, B, C …', 'a , b') → (names, complete?)."""
+    """A flat author string ('A and B', 'A, B, C …', 'a , b', 'Smith, J., Jones, B.', 'Smith, John and Jones,
+    Barbara', 'A, B, et al.') → (names, complete?)."""
     s = repair(authors)
     complete = True
-    if TRUNCATION.search(s):
+    if TRUNCATION.search(s) or _ET_AL.search(s):
         complete = False
-        s = TRUNCATION.sub("", s)
-    if " and " in s and "," not in s.split(" and ")[0].strip():
+        s = _ET_AL.sub("", TRUNCATION.sub("", s))
+    halves = s.split(" and ")
+    if len(halves) > 1 and all(h.count(",") == 1 for h in halves):      # 'Smith, John and Jones, Barbara'
+        parts = halves
+    elif " and " in s and "," not in halves[0].strip():
         parts = re.split(r"\s+and\s+|\s*;\s*", s)
     else:
         parts = re.split(r"\s*[,;]\s*|\s+and\s+", s)
     names = [p.strip() for p in parts if p.strip() and p.strip() not in {"...", "…"}]
+    if len(names) >= 2 and len(names) % 2 == 0 and all(_INITIALS_ONLY.fullmatch(n) for n in names[1::2]) \
+            and not any(_INITIALS_ONLY.fullmatch(n) for n in names[0::2]):             # 'Smith, J., Jones, B.'
+        names = [f"{surname}, {given}" for surname, given in zip(names[0::2], names[1::2])]
     return names, complete
 
 

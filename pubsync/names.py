@@ -129,6 +129,8 @@ def surname_key(name: str, family: str = "") -> str:
                 tokens = fold(tail).split()      # "J., Carberry" style: the long part is the surname
         else:
             tokens = fold(s).split()
+    if tokens in (["et", "al"], ["others"], ["and", "others"]):   # a cut list's 'et al.' is nobody
+        return ""
     while tokens and tokens[-1] in SUFFIXES:
         tokens.pop()
     while len(tokens) > 1 and tokens[-1] in PARTICLES:

@@ -61,6 +61,10 @@ def test_author_strings_and_truncation():
     assert er.split_author_string("A Einstein, B Podolsky, N Rosen") == (["A Einstein", "B Podolsky", "N Rosen"], True)
     assert er.split_author_string("PGR De Almeida, CD Dos Santos, …") == (["PGR De Almeida", "CD Dos Santos"], False)
     assert er.split_author_string("Fredrick O Onono and Andrew J Morris") == (["Fredrick O Onono", "Andrew J Morris"], True)
+    # reference-list forms: surname first, 'Last, First and Last, First', a list cut with 'et al.'
+    assert er.split_author_string("Smith, J., García-Pérez, J.L.") == (["Smith, J.", "García-Pérez, J.L."], True)
+    assert er.split_author_string("Smith, John and Jones, Barbara") == (["Smith, John", "Jones, Barbara"], True)
+    assert er.split_author_string("J Smith, B Jones, et al.") == (["J Smith", "B Jones"], False)
 
 
 def test_magellan_lost_ellipsis_reads_as_truncation(tmp_path):

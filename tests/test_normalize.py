@@ -41,6 +41,7 @@ def test_surnames_from_every_name_shape():
     assert surname_key("Carlos Denner dos Santos Jr") == "santos"
     assert surname_key("j wфsch") == "wasch"
     assert surname_key("", family="van der Berg") == "berg"
+    assert surname_key("et al.") == surname_key("others") == ""             # a cut list's tail is nobody
 
 
 def test_venue_key_drops_boilerplate_and_numbers():
