@@ -254,7 +254,9 @@ _YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
 _VENUE_OPENS = re.compile(r"\s*[,.;]\s*(?:in\s*:?\s*)?(?:the\s+)?(?=(?:procs?|proceedings|acm|ieee|journal|"
                           r"transactions|lecture\s+notes)\b)|\s+(?:in\s*:?\s+)?(?=(?:procs?|proceedings|acm|ieee)\b)",
                           re.IGNORECASE)
-_YEAR_CLOSING = re.compile(r"[\s.,]*\(\s*((?:19|20)\d\d)\s*\)[\s.]*$")        # 'Title (1998)'; not '(ECIR 2002)'
+# 'Title (1998)', 'Title [1998]', 'Title, 1998.'; not '(ECIR 2002)' nor 'Findings of WMT 2019'
+_YEAR_CLOSING = re.compile(r"(?:[\s.,]*[(\[]\s*((?:19|20)\d\d)\s*[)\]]|\s*[.,]\s*((?:19|20)\d\d))[\s.]*$")
+_YEAR_OPENING = re.compile(r"^\s*[(\[]\s*((?:19|20)\d\d)[a-z]?\s*[)\]]\s*[.:]?\s*")  # '(1998) Title', after names
 
 
 def _names_in(text: str) -> list[str]:
@@ -283,9 +285,11 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     Names are recognised only in the initials-and-surname forms citations use, and a rule fires only where the
     field it fills is empty or garbled."""
     title = _REFERENCE_NUMBER.sub("", title)
-    closing = _YEAR_CLOSING.search(title) if year is None and title.rstrip(" .").endswith(")") else None
-    if closing:
-        title, year = title[:closing.start()], int(closing.group(1))
+    if year is None and (any(c.isdigit() for c in title[-8:]) or title.lstrip()[:1] in "(["):
+        closing = _YEAR_CLOSING.search(title) or _YEAR_OPENING.search(title)
+        if closing:
+            year = int(closing.group(1) or closing.group(2))
+            title = title[:closing.start()] + title[closing.end():]
     if not venue:
         title, venue = _venue_off(title)
     listed = _NAME_LIST.fullmatch(title) if names else None
@@ -323,6 +327,9 @@ def _citation_rest(text: str, venue: str, year: int | None) -> tuple[str, str, i
     """(title, venue, year) of what follows the names in a citation string: the first sentence of three words or
     more is the title ('Si-Y. Dynamic buffer …': a stray name first), what follows it the venue (when the venue
     field is empty), a year closing it the year (when the year field is empty)."""
+    opening = _YEAR_OPENING.search(text)
+    if opening:
+        text, year = text[opening.end():], year or int(opening.group(1))
     sentences = re.split(r"\.\s+", text.strip().rstrip("."))
     at = next((k for k, sentence in enumerate(sentences) if len(sentence.split()) >= 3), 0)
     rest = ". ".join(sentences[at + 1:])

@@ -199,6 +199,13 @@ def test_reference_list_strings_with_the_surname_first_find_their_paper():
         f = features(rec("site", "r", style))
         assert (f.title, f.surnames) == ("query optimization in parallel databases", ("smith", "jones")), style
         assert compare(clean, rec("site", "r", style)).outcome == "same", style
+    # a year in parentheses or brackets, after the names, opening or closing the title
+    for style in ("J Smith, B Jones (1998) Query optimization in parallel databases. VLDB",
+                  "(1998) Query optimization in parallel databases", "Query optimization in parallel databases [1998]",
+                  "Query optimization in parallel databases, 1998."):
+        assert features(rec("site", "y", style)).year == 1998, style
+        assert features(rec("site", "y", style)).title == "query optimization in parallel databases", style
+    assert read_fields("Findings of the WMT 2019", [], "", None) == ("Findings of the WMT 2019", [], "", None)
     # a title with a comma and a capital letter after it is not a name
     assert read_fields("Graph, A new approach to clustering", [], "", None)[0] == "Graph, A new approach to clustering"
 
