@@ -215,8 +215,8 @@ def _author_bits(names: tuple[tuple[str, str, str], ...]) -> dict:
     surnames = tuple(p[0] for p in people if p[0])
     surname_set = frozenset(surnames)
     initials = frozenset(p[1] for p in people if p[1])
-    name_words = frozenset(w for n in names for w in fold(repair(" ".join(n[:1] if not n[1] else n[1:]))).split()
-                           if len(w) >= 3)
+    written = (f"{family} {given}" if family else name for name, family, given in names)
+    name_words = frozenset(w for text in written for w in fold(repair(text)).split() if len(w) >= 3)
     return dict(surnames=surnames, surname_set=surname_set, surname_text=" ".join(sorted(surname_set)),
                 name_words=name_words,
                 initial_keys=initials, full_names=sum(p[2] for p in people) / len(people) if people else 0.0,
@@ -276,9 +276,9 @@ def _sentence(name: str) -> bool:
 def read_fields(title: str, names: list[str], venue: str, year: int | None) -> tuple[str, list[str], str, int | None]:
     """The record's title, author names, venue and year, put back where they belong when a citation string or a
     Scholar row was read into the wrong fields (for matching only; what is published is the record as given):
-    the year closing the title ('… (1998)'); a venue run into the title's end when the venue field is empty
-    ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title lists people, the authors do
-    not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
+    the year closing or opening the title ('… (1998)', '…, 1998', '(1998) …'); a venue run into the title's end
+    when the venue field is empty ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title
+    lists people, the authors do not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
     queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'), or the end of an author
     list cut short there ('Hill, and M. Skounakis. Weaving relations …', _names_off), or a reference-list string
     with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB (1998)', when there is no authors field).
@@ -393,8 +393,9 @@ def _names_off(title: str) -> tuple[str, str]:
             continue
         head = title[:sep.start()]
         words = [(m.group(0).rstrip(".").lower(), bool(m.group(1))) for m in _HEAD_WORD.finditer(head)]
-        if len(words) > 8 or ":" in head or any(w in _TITLE_WORDS and not dotted or len(w) > 16 for w, dotted in words):
-            break
+        if len(words) > 8 or ":" in head or any(w in _TITLE_WORDS and not dotted or len(w) > 16
+                                                for w, dotted in words):
+            break                                               # the title has begun
         if len(words) < 2 or len(words[-1][0]) < 3:
             continue                                            # one word ('MiniCon. A scalable …'), an initial
         people = 1 + len(re.findall(r",|\band\b|\bund\b|&", head))
