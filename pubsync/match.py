@@ -278,9 +278,10 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     Scholar row was read into the wrong fields (for matching only; what is published is the record as given):
     the year closing or opening the title ('… (1998)', '…, 1998', '(1998) …'); a venue run into the title's end
     when the venue field is empty ('… proc . of the 20th VLDB conference'); title and authors exchanged (the title
-    lists people, the authors do not); the author list, or all but its first name, run into the title ('D Raei, A Mendelzon Similarity-based
-    queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue, 1998.'), or the end of an author
-    list cut short there ('Hill, and M. Skounakis. Weaving relations …', _names_off), or a reference-list string
+    lists people, the authors do not); the author list, or all but its first name, run into the title ('D Raei,
+    A Mendelzon Similarity-based queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue,
+    1998.'), or the end of an author list cut short there ('Hill, and M. Skounakis. Weaving relations …',
+    _names_off), or a reference-list string
     with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB (1998)', when there is no authors field).
     Names are recognised only in the initials-and-surname forms citations use, and a rule fires only where the
     field it fills is empty or garbled."""
