@@ -281,10 +281,9 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     lists people, the authors do not); the author list, or all but its first name, run into the title ('D Raei,
     A Mendelzon Similarity-based queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue,
     1998.'), or the end of an author list cut short there ('Hill, and M. Skounakis. Weaving relations …',
-    _names_off), or a reference-list string
-    with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB (1998)', when there is no authors field).
-    Names are recognised only in the initials-and-surname forms citations use, and a rule fires only where the
-    field it fills is empty or garbled."""
+    _names_off), or a reference-list string with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB
+    (1998)', when there is no authors field). Names are recognised only in the initials-and-surname forms
+    citations use, and a rule fires only where the field it fills is empty or garbled."""
     title = _REFERENCE_NUMBER.sub("", title)
     if year is None and (any(c.isdigit() for c in title[-8:]) or title.lstrip()[:1] in "(["):
         closing = _YEAR_CLOSING.search(title) or _YEAR_OPENING.search(title)
