@@ -361,8 +361,8 @@ def _cut_short_citation(title: str, name: str) -> bool:
     """A citation string cut short after one author's name and a few words ('DB Lomet High speed on-line …'): the
     record has no authors, the title ends in '…', and the name opens with initials, not a word ('Hot topics …')."""
     initials = name.split()[0].rstrip(".").lower()
-    return bool(TRUNCATION.search(title)) and len(name.split()) == 2 and _initial(initials, False) \
-        and initials not in ("a", "i")
+    return bool(TRUNCATION.search(title)) and len(name.split()) == 2 and initials not in ("a", "i") \
+        and (_initial(initials, False) or len(initials) == 3 and not re.search(r"[aeiouy]", initials))
 
 
 def _cut_names_off(title: str, names: list[str], venue: str,

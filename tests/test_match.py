@@ -184,7 +184,10 @@ def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one
     # a citation string cut short after its one author's name and a few words of title
     assert read_fields("DB Lomet High speed on-line …", [], "", 2000) == \
         ("High speed on-line …", ["DB Lomet"], "", 2000)
+    assert read_fields("NSH Garcia-Molina Computing iceberg …", [], "", 2000)[:2] == \
+        ("Computing iceberg …", ["NSH Garcia-Molina"])
     assert read_fields("Hot topics in mobile …", [], "", 2000)[0] == "Hot topics in mobile …"
+    assert read_fields("Why teams fail …", [], "", 2000)[0] == "Why teams fail …"
     assert read_fields("DB Lomet high speed on-line backup", [], "", 2000)[0] == "DB Lomet high speed on-line backup"
 
 
