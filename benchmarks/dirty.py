@@ -14,6 +14,9 @@ at random):
   whole-string       one citation string in the title ('A Smith, B Jones. Title. Venue, 1998.'), all else empty
   swapped            title and authors exchanged
   initials           given names cut to initials, a typo in one title word
+`--only KIND` damages every copy one way instead, also by one of: title-in-venue (title and venue exchanged),
+shifted (each field one column to the right: the title in the authors field, the authors in the venue field),
+all-in-title (title, authors and venue run together in the title field).
 Truth: each copy belongs with its original, and Scholar records matched with one DBLP record belong together.
 Only the valid split is read (train is what `er.py train` fits on; the test split is never read). The files are
 written outside the project (the data's licence is the benchmark's, see realdata/er/MANIFEST.md).
@@ -33,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from er import load_id_pairs, read_text  # noqa: E402
 
 DAMAGES = ("authors-in-title", "venue-in-title", "year-in-title", "truncated", "whole-string", "swapped", "initials")
+# further damages, one at a time on every copy (`--only KIND`): fields shifted a column, all fields run together
+MORE_DAMAGES = ("title-in-venue", "shifted", "all-in-title")
 
 
 def _initials(authors: str) -> str:
@@ -79,10 +84,16 @@ def damage(row: dict, kind: str, rnd: random.Random) -> dict:
         r["title"], r["authors"] = authors, title
     elif kind == "initials":
         r["authors"], r["title"] = _initials(authors), _typo(title, rnd)
+    elif kind == "title-in-venue":
+        r["title"], r["venue"] = venue, title
+    elif kind == "shifted":                                 # one column to the right: the title lands in authors
+        r["title"], r["authors"], r["venue"] = "", title, authors
+    elif kind == "all-in-title":
+        r["title"], r["authors"], r["venue"] = " ".join(p for p in (title, authors, venue) if p), "", ""
     return r
 
 
-def build(realdata: Path, out: Path, seed: int = 7) -> tuple[int, int]:
+def build(realdata: Path, out: Path, seed: int = 7, only: str = "") -> tuple[int, int]:
     ds = realdata / "er" / "dblp-scholar" / "magellan-structured"
     same_dblp = defaultdict(set)                            # Scholar lists one paper several times
     for a, b, label in load_id_pairs(ds / "valid.csv"):
@@ -94,7 +105,7 @@ def build(realdata: Path, out: Path, seed: int = 7) -> tuple[int, int]:
     records, truth = [], []
     for row in rows:
         records.append(row)
-        kinds = rnd.sample(DAMAGES, rnd.choice((1, 2)))
+        kinds = [only] if only else rnd.sample(DAMAGES, rnd.choice((1, 2)))
         copy = dict(row, id=f"d{row['id']}")
         for kind in kinds:
             copy = damage(copy, kind, rnd)
@@ -121,8 +132,10 @@ def main() -> int:
     ap.add_argument("--realdata", type=Path, default=Path(default))
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", choices=DAMAGES + MORE_DAMAGES, default="",
+                    help="damage every copy this one way (default: one or two of the first seven, at random)")
     args = ap.parse_args()
-    n, t = build(args.realdata, args.out, args.seed)
+    n, t = build(args.realdata, args.out, args.seed, args.only)
     print(f"{n} records, {t} true pairs -> {args.out}/records.csv, {args.out}/truth.csv")
     return 0
 

@@ -28,7 +28,7 @@ from pubsync.names import initial_key, surname_key
 from pubsync.normalize import TRUNCATION, fold, notice_title, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
-from pubsync.venues import known_venue, venue_kind
+from pubsync.venues import known_venue, names_only_a_venue, venue_kind
 
 # ---- weights and thresholds -------------------------------------------------------------------------
 # Chosen on realdata/er DBLP-Scholar train/valid and DBLP-ACM (see benchmarks/er.py); overridable through
@@ -203,9 +203,23 @@ def _title_bits(raw_title: str) -> dict:
     words = frozenset(title.split())
     flat = title.replace(" ", "")
     return dict(title=title, truncated=truncated, title_words=words, title_flat=flat,
-                generic=title in GENERIC_TITLES, parts=title_parts(title),
+                # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
+                # field) says no more about which paper it is than 'Editorial'
+                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title),
                 numberish=frozenset(w for w in words if w.isdigit() or w in matchmodel.NUMBERISH),
                 word_ids=matchmodel.id_array(words))
+
+
+# how a venue's name opens ('Proceedings of the 22nd International Conference on …', 'Journal of …', '… of the 27th
+# International Conference …' cut at the front); a paper's title does not open that way
+_VENUE_OPENING = re.compile(r"^\W*(?:in\s*:?\s*)?(?:of\s+)?(?:the\s+)?(?:\d+\s*(?:st|nd|rd|th)?\s*)?(?:annual\s+)?"
+                            r"(?:(?:international|intl|int)\s*)?(?:procs?\b|proceedings\b|conference\s+on\b|"
+                            r"conference\s+of\b|symposium\s+on\b|journal\s+of\b|transactions\s+on\b)", re.IGNORECASE)
+
+
+def _reads_as_venue(text: str) -> bool:
+    """A venue's name and no paper's title: 'SIGMOD Conference', 'Proceedings of the VLDB Endowment'."""
+    return bool(_VENUE_OPENING.match(text)) or names_only_a_venue(text)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -292,6 +306,9 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
             title = title[:closing.start()] + title[closing.end():]
     if not venue:
         title, venue = _venue_off(title)
+    elif (not title.strip() or _reads_as_venue(title)) and len(venue.split()) >= 3 \
+            and not (_reads_as_venue(venue) or venue_kind(venue)):
+        title, venue = venue, title                             # the title in the venue field (and the venue in the title)
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
@@ -309,6 +326,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     garbled = any(_sentence(n) for n in names)
     one_name = len(names) == 1 and bool(_ONE_NAME.fullmatch(names[0]))
     if listed and (garbled or len(names) == 1 and "," in title and not one_name):
+        if _reads_as_venue(", ".join(names)):                   # the names in the title, the venue in the authors
+            return "", _names_in(title), venue or ", ".join(names), year
         return _cut_names_off(", ".join(names), _names_in(title), venue, year)
     if garbled:
         if lead and (len(_names_in(lead.group(1))) >= 2 or not re.match(r"an?\s", lead.group(1), re.IGNORECASE)):

@@ -117,6 +117,25 @@ def known_venue(venue: str | None) -> str:
     return fold(known.abbr) if known else ""
 
 
+# words that name no venue of their own around a venue's name ('Proc. ACM SIGMOD Int. Conf.', '… archive')
+_AROUND_A_NAME = _CONFERENCE_WORDS | {"acm", "ieee", "international", "intl", "int", "annual", "of", "the", "on",
+                                      "in", "and", "source", "archive", "vol", "pp", "pages"}
+
+
+@lru_cache(maxsize=1 << 14)
+def names_only_a_venue(text: str | None) -> bool:
+    """The text is a known venue's name and nothing more ('SIGMOD Conference', 'Proceedings of the VLDB
+    Endowment', 'Very large data bases'), not a title that mentions one ('TODS reviewers', 'Very large databases:
+    how large, how different')."""
+    known = recognise(text)
+    if not known:
+        return False
+    words = set(name_key(text).split())
+    own = {w for entry in _entries() if entry["abbr"] == known.abbr
+           for name in [entry["name"], entry["abbr"], *entry.get("names", [])] for w in fold(name).split()}
+    return bool(words) and words <= own | _AROUND_A_NAME
+
+
 def venue_kind(venue: str | None) -> str:
     """'journal', 'conference' or '' (unknown, e.g. a venue cut short): the table's word for a venue it knows,
     else the venue's words ('Journal', 'Transactions', 'Record' make a journal and win over 'Proceedings')."""

@@ -213,6 +213,24 @@ def test_reference_list_strings_with_the_surname_first_find_their_paper():
     assert read_fields("Graph, A new approach to clustering", [], "", None)[0] == "Graph, A new approach to clustering"
 
 
+def test_a_title_in_the_venue_field_is_read_back_and_a_venue_for_a_title_says_nothing():
+    clean = rec("dblp", "d", "Query Optimization in Parallel Databases", ["John Smith", "Barbara Jones"], 1998,
+                venue="VLDB")
+    for title, venue in (("Proceedings of the 24th VLDB Conference", "Query optimization in parallel databases"),
+                         ("", "Query optimization in parallel databases")):
+        shifted = rec("scholar", "s", title, ["J Smith", "B Jones"], venue=venue)
+        assert features(shifted).title == "query optimization in parallel databases", title
+        assert compare(clean, shifted).outcome == "same", title
+    # a venue field that names a venue stays a venue, whatever the title
+    assert read_fields("Proceedings of the 24th VLDB Conference", ["J Smith"], "Journal of Data Systems", None)[0] \
+        == "Proceedings of the 24th VLDB Conference"
+    # names in the title and the venue in the authors field: the record has no title to compare
+    assert read_fields("J Smith, B Jones", ["SIGMOD Conference"], "", None)[:2] == ("", ["J Smith", "B Jones"])
+    # a 'title' that only names a venue is as generic as 'Editorial'; one that mentions a venue is not
+    assert features(rec("scholar", "v", "SIGMOD Conference", ["J Smith"])).generic
+    assert not features(rec("dblp", "t", "TODS reviewers", ["R Snodgrass"])).generic
+
+
 def test_a_double_surname_written_in_full_or_cut_to_its_first_part_is_one_author():
     # Spanish and Portuguese names: one source gives both surnames, another the first only
     for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"),
