@@ -96,8 +96,9 @@ def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_
 @pytest.mark.parametrize("kind, floor", [("title-in-venue", 0.78), ("shifted", 0.85), ("all-in-title", 0.87)])
 def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_path, kind, floor):
     """Every copy damaged one way. A venue read as the title ('SIGMOD Conference ,') must not join hundreds of
-    papers into one work: title-in-venue scored 0.03 (precision 0.01) and shifted 0.20 before the title was looked
-    for in the venue field and a title naming only a venue counted for nothing."""
+    papers into one work: title-in-venue scored 0.03 (precision 0.01) before the title was looked for in the venue
+    field and a title naming only a venue counted as generic; shifted scored 0.20 before swapped rows whose names
+    are not initials were read back."""
     import dirty
 
     dirty.build(realdata, tmp_path, only=kind)
