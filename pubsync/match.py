@@ -210,8 +210,8 @@ def _title_bits(raw_title: str) -> dict:
                 word_ids=matchmodel.id_array(words))
 
 
-# how a venue's name opens ('Proceedings of the 22nd International Conference on …', 'Journal of …', '… of the 27th
-# International Conference …' cut at the front); a paper's title does not open that way
+# how a venue's name opens ('Proceedings of the 22nd International Conference on …', 'Journal of …',
+# '… of the 27th International Conference …' cut at the front); a paper's title does not open that way
 _VENUE_OPENING = re.compile(r"^\W*(?:in\s*:?\s*)?(?:of\s+)?(?:the\s+)?(?:\d+\s*(?:st|nd|rd|th)?\s*)?(?:annual\s+)?"
                             r"(?:(?:international|intl|int)\s*)?(?:procs?\b|proceedings\b|conference\s+on\b|"
                             r"conference\s+of\b|symposium\s+on\b|journal\s+of\b|transactions\s+on\b)", re.IGNORECASE)
@@ -260,6 +260,9 @@ _SURNAME_FIRST_LEAD = re.compile(
     rf"(\s*\(\s*((?:19|20)\d\d)[a-z]?\s*\)\s*[.:]?\s*|\s*,?\s+((?:19|20)\d\d)[a-z]?\s*[.:]\s*|\s*[.:]\s+|\s+)"
     rf"(\S+\s+\S.*)", re.IGNORECASE)
 _REFERENCE_NUMBER = re.compile(r"^\s*\[\d{1,3}\]\s*")                     # '[12] J. Smith, …'
+# the author list after the title, perhaps the venue after it: 'Title J Smith, B Jones SIGMOD Conference'
+_NAMES_TRAILING = re.compile(rf"(?P<title>.*?\S)\s*[,.]?\s+(?P<names>{_NAMES})(?P<rest>\s*[,.]?(?:\s+.*)?)",
+                             re.IGNORECASE)
 
 _YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
 # where a venue run into a title may start: after a comma, full stop or semicolon ('Title. Journal of …',
@@ -308,7 +311,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
         title, venue = _venue_off(title)
     elif (not title.strip() or _reads_as_venue(title)) and len(venue.split()) >= 3 \
             and not (_reads_as_venue(venue) or venue_kind(venue)):
-        title, venue = venue, title                             # the title in the venue field (and the venue in the title)
+        title, venue = venue, title                             # the title in the venue field, perhaps the venue
+                                                                # in the title
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
@@ -319,6 +323,10 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
                 year = year or int(reference.group(3) or reference.group(4) or 0) or None
                 title, venue, year = _citation_rest(reference.group(5), venue, year)
                 return title, people, venue, year
+        trailing = None if names else _NAMES_TRAILING.fullmatch(title)
+        if trailing and _names_after_title(trailing):
+            rest = trailing.group("rest").strip(" ,.")
+            return trailing.group("title"), _names_in(trailing.group("names")), venue or rest, year
         if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _SENTENCE.search(n.lower())
                                                       for n in names):  # 'SSKRP Shenoy' by a title
             return _cut_names_off(", ".join(names), _names_in(title), venue, year)
@@ -340,6 +348,18 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
     title, venue, year = _citation_rest(text if more else lead.group(3), venue, year)
     return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
+
+
+def _names_after_title(found: re.Match) -> bool:
+    """A title of three words or more, then two names or more that open with initials, then nothing or a
+    venue ('… J Smith, B Jones SIGMOD Conference'); not a title's own words ('… in DB systems, ML pipelines and
+    …') nor the people a title is about ('On a possibility of artificial reason: J. McCarthy, I. Kant, and A.
+    Turing')."""
+    people = _names_in(found.group("names"))
+    rest = found.group("rest").strip(" ,.")
+    return len(found.group("title").split()) >= 3 and not found.group("title").endswith(":") and len(people) >= 2 \
+        and all(_initial(p.split()[0].rstrip(".").lower(), p.split()[0].endswith(".")) for p in people) \
+        and (not rest or bool(known_venue(rest) or venue_kind(rest)))
 
 
 def _citation_rest(text: str, venue: str, year: int | None) -> tuple[str, str, int | None]:

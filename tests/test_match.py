@@ -209,6 +209,13 @@ def test_reference_list_strings_with_the_surname_first_find_their_paper():
         assert features(rec("site", "y", style)).year == 1998, style
         assert features(rec("site", "y", style)).title == "query optimization in parallel databases", style
     assert read_fields("Findings of the WMT 2019", [], "", None) == ("Findings of the WMT 2019", [], "", None)
+    # the authors after the title, the venue after them, nothing else given
+    f = features(rec("site", "t", "Query optimization in parallel databases J Smith, B Jones SIGMOD Conference"))
+    assert (f.title, f.surnames, f.known_venue) == ("query optimization in parallel databases", ("smith", "jones"),
+                                                    "sigmod")
+    for title in ("On a possibility of artificial reason: J. McCarthy, I. Kant, and A. Turing",   # whom it is about
+                  "Scaling DB systems, ML pipelines and AI agents"):                              # its own words
+        assert read_fields(title, [], "", None) == (title, [], "", None), title
     # a title with a comma and a capital letter after it is not a name
     assert read_fields("Graph, A new approach to clustering", [], "", None)[0] == "Graph, A new approach to clustering"
 
