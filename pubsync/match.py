@@ -217,6 +217,7 @@ _VENUE_OPENING = re.compile(r"^\W*(?:in\s*:?\s*)?(?:of\s+)?(?:the\s+)?(?:\d+\s*(
                             r"conference\s+of\b|symposium\s+on\b|journal\s+of\b|transactions\s+on\b)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def _reads_as_venue(text: str) -> bool:
     """A venue's name and no paper's title: 'SIGMOD Conference', 'Proceedings of the VLDB Endowment'."""
     return bool(_VENUE_OPENING.match(text)) or names_only_a_venue(text)
@@ -260,9 +261,10 @@ _SURNAME_FIRST_LEAD = re.compile(
     rf"(\s*\(\s*((?:19|20)\d\d)[a-z]?\s*\)\s*[.:]?\s*|\s*,?\s+((?:19|20)\d\d)[a-z]?\s*[.:]\s*|\s*[.:]\s+|\s+)"
     rf"(\S+\s+\S.*)", re.IGNORECASE)
 _REFERENCE_NUMBER = re.compile(r"^\s*\[\d{1,3}\]\s*")                     # '[12] J. Smith, …'
+_DIGIT = re.compile(r"\d")
 # the author list after the title, perhaps the venue after it: 'Title J Smith, B Jones SIGMOD Conference'
-_NAMES_TRAILING = re.compile(rf"(?P<title>.*?\S)\s*[,.]?\s+(?P<names>{_NAMES})(?P<rest>\s*[,.]?(?:\s+.*)?)",
-                             re.IGNORECASE)
+_NAMES_TRAILING = re.compile(rf"(?P<title>.*?\S)\s*[,.]?\s+(?P<names>{_NAME}(?:{_AND}{_NAME})+)"
+                             rf"(?P<rest>\s*[,.]?(?:\s+.*)?)", re.IGNORECASE)
 
 _YEAR_AT_END = re.compile(r"[\s,.;(]*\b((?:19|20)\d\d)\b[\s).]*$")
 # where a venue run into a title may start: after a comma, full stop or semicolon ('Title. Journal of …',
@@ -301,8 +303,9 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     _names_off), or a reference-list string with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB
     (1998)', when there is no authors field). Names are recognised only in the initials-and-surname forms
     citations use, and a rule fires only where the field it fills is empty or garbled."""
-    title = _REFERENCE_NUMBER.sub("", title)
-    if year is None and (any(c.isdigit() for c in title[-8:]) or title.lstrip()[:1] in "(["):
+    if title.lstrip()[:1] == "[":
+        title = _REFERENCE_NUMBER.sub("", title)
+    if year is None and (_DIGIT.search(title, max(0, len(title) - 8)) or title.lstrip()[:1] in "(["):
         closing = _YEAR_CLOSING.search(title) or _YEAR_OPENING.search(title)
         if closing:
             year = int(closing.group(1) or closing.group(2))
@@ -323,7 +326,8 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
                 year = year or int(reference.group(3) or reference.group(4) or 0) or None
                 title, venue, year = _citation_rest(reference.group(5), venue, year)
                 return title, people, venue, year
-        trailing = None if names else _NAMES_TRAILING.fullmatch(title)
+        trailing = None if names or not ("," in title or " and " in title or "&" in title) \
+            else _NAMES_TRAILING.fullmatch(title)
         if trailing and _names_after_title(trailing):
             rest = trailing.group("rest").strip(" ,.")
             return trailing.group("title"), _names_in(trailing.group("names")), venue or rest, year
