@@ -301,8 +301,10 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     A Mendelzon Similarity-based queries'), or one whole citation string there ('J Smith, B Jones. Title. Venue,
     1998.'), or the end of an author list cut short there ('Hill, and M. Skounakis. Weaving relations …',
     _names_off), or a reference-list string with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB
-    (1998)', when there is no authors field). Names are recognised only in the initials-and-surname forms
-    citations use, and a rule fires only where the field it fills is empty or garbled."""
+    (1998)', when there is no authors field), or the authors after the title ('Title J Smith, B Jones SIGMOD
+    Conference'); the title in the venue field when the title field is empty or names only a venue. Names are
+    recognised only in the initials-and-surname forms citations use, and a rule fires only where the field it
+    fills is empty or garbled."""
     if title.lstrip()[:1] == "[":
         title = _REFERENCE_NUMBER.sub("", title)
     if year is None and (_DIGIT.search(title, max(0, len(title) - 8)) or title.lstrip()[:1] in "(["):
@@ -314,8 +316,7 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
         title, venue = _venue_off(title)
     elif (not title.strip() or _reads_as_venue(title)) and len(venue.split()) >= 3 \
             and not (_reads_as_venue(venue) or venue_kind(venue)):
-        title, venue = venue, title                             # the title in the venue field, perhaps the venue
-                                                                # in the title
+        title, venue = venue, title                             # the title in the venue field
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
