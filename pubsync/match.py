@@ -338,7 +338,7 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
         return _cut_names_off(title, names, venue, year)
     garbled = any(_sentence(n) for n in names)
     one_name = len(names) == 1 and bool(_ONE_NAME.fullmatch(names[0]))
-    if listed and (garbled or len(names) == 1 and "," in title and not one_name):
+    if listed and (garbled or len(names) == 1 and "," in title and not one_name or _names_not_people(title, names)):
         if _reads_as_venue(", ".join(names)):                   # the names in the title, the venue in the authors
             return "", _names_in(title), venue or ", ".join(names), year
         return _cut_names_off(", ".join(names), _names_in(title), venue, year)
@@ -353,6 +353,15 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
     title, venue, year = _citation_rest(text if more else lead.group(3), venue, year)
     return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
+
+
+def _names_not_people(title: str, names: list[str]) -> bool:
+    """The title lists people by initials ('JM Hellerstein') and none of the authors is written so ('Practical
+    predicate placement'): title and authors exchanged. An article is not an initial ('An overview')."""
+    people = _names_in(title)
+    return bool(people) and all(_initial(p.split()[0].rstrip(".").lower(), p.split()[0].endswith("."))
+                                and p.split()[0].lower() not in ("a", "i") for p in people) \
+        and not any(_ONE_NAME.fullmatch(n) for n in names)
 
 
 def _names_after_title(found: re.Match) -> bool:

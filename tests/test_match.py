@@ -176,6 +176,10 @@ def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one
     swapped = rec("scholar", "s", "SSKRP Shenoy", ["Maintaining coherency of dynamic data in cooperating repositories"])
     assert features(swapped).title == "maintaining coherency of dynamic data in cooperating repositories"
     assert compare(dblp, swapped).outcome == "same"
+    # a swapped row whose title is short: the initials in the title field tell it
+    row = rec("scholar", "p", "JM Hellerstein", ["Practical predicate placement"])
+    assert features(row).title == "practical predicate placement" and features(row).surnames == ("hellerstein",)
+    assert read_fields("An overview", ["John Smith"], "", None) == ("An overview", ["John Smith"], "", None)
     # a consortium's name, or a long personal name, is not a title, and a short title beside it stays where it is
     assert read_fields("Editorial", ["María José García Pérez"], "", 2012) == \
         ("Editorial", ["María José García Pérez"], "", 2012)
