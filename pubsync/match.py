@@ -25,7 +25,7 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import TRUNCATION, fold, notice_title, repair, title_key, title_parts, venue_key
+from pubsync.normalize import TRUNCATION, cut_at_front, fold, notice_title, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, names_only_a_venue, venue_kind
@@ -142,6 +142,7 @@ class Features:
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
     notice: bool = False                                    # a correction or retraction notice ('Erratum: …')
+    cut_front: bool = False                                 # the title was cut at its start ('… of the VLDB')
     name_words: frozenset[str] = frozenset()                # every word of 3+ letters of the authors' names
     # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
     # (features() passes them from its caches; derived here when not given)
@@ -200,9 +201,10 @@ def _venue_keys(venue: str) -> tuple[str, str, str]:
 def _title_bits(raw_title: str) -> dict:
     """Everything features() derives from a title alone (titles repeat across sources)."""
     title, truncated = title_key(main_title(raw_title))
+    cut_front = truncated and cut_at_front(main_title(raw_title))
     words = frozenset(title.split())
     flat = title.replace(" ", "")
-    return dict(title=title, truncated=truncated, title_words=words, title_flat=flat,
+    return dict(title=title, truncated=truncated, cut_front=cut_front, title_words=words, title_flat=flat,
                 # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
                 # field) says no more about which paper it is than 'Editorial'
                 generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title),

@@ -68,7 +68,8 @@ NUMBERISH = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 # columns of record_numbers
 (_YEAR, _PREPRINT, _WORDS, _CHARS, _SURNAMES, _KIND, _FULL, _GENERIC, _TRUNCATED, _INITIALS, _FLAT, _VENUE,
  _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS, _KNOWN_VENUE, _PARTS,
- _DOI, _DOI_FAMILY, _ARXIV, _OPENALEX, _PMID, _PMCID, _SCHOLAR, _PREPRINT_DOI, _ZENODO, _PARTS_ID) = range(30)
+ _DOI, _DOI_FAMILY, _ARXIV, _OPENALEX, _PMID, _PMCID, _SCHOLAR, _PREPRINT_DOI, _ZENODO, _PARTS_ID,
+ _CUT_FRONT) = range(31)
 # the exact-match ids match.identity compares, in its order
 EXACT_ID_COLUMNS = {"openalex": _OPENALEX, "pmid": _PMID, "pmcid": _PMCID, "scholar": _SCHOLAR}
 
@@ -102,7 +103,7 @@ def record_numbers(f) -> tuple[float, ...]:
             _id_or_none(f.doi), _id_or_none(f.doi_family), _id_or_none(f.arxiv),
             *(_id_or_none(f.ids.get(name, "")) for name in EXACT_ID_COLUMNS),
             float(f.doi.startswith(_PREPRINT_PREFIXES)), float(f.doi.startswith(_ZENODO_PREFIX)),
-            _id_or_none(f.parts))
+            _id_or_none(f.parts), float(f.cut_front))
 
 
 def _id_or_none(value) -> float:
@@ -161,7 +162,7 @@ class RecordTable:
 
     def __init__(self, feats: Sequence):
         n = len(feats)
-        width = len(feats[0].numbers) if n else _PARTS_ID + 1
+        width = len(feats[0].numbers) if n else _CUT_FRONT + 1
         self.numbers = np.fromiter(chain.from_iterable(map(_get_numbers, feats)), np.float64, n * width) \
             .reshape(n, width)
         self.titles = list(map(_get_title, feats))
@@ -237,7 +238,9 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
     """A title cut with '…' (Scholar) is compared with as much of the other title as it kept — its first words,
     or its last ones for a title cut at the front — without its own last, maybe half, word: so a cut title reads
     as the whole title it is, not as a shorter, different one. Only for pairs where most of the shorter title
-    reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than that)."""
+    reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than that). The
+    last words are compared only when a title was cut at the front: two titles cut at the end that merely end
+    alike ('extracting structured data from …', 'expiring data from …') are not one title."""
     ks, heads_a, heads_b, tails_a, tails_b = [], [], [], [], []
     with np.errstate(invalid="ignore"):
         cut = ((ca[:, _TRUNCATED] > 0) | (cb[:, _TRUNCATED] > 0)) & (out[:, 2] >= CUT_TITLE_LCS)
@@ -250,7 +253,9 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
             tails_a.append(" ".join(a[-n:])); tails_b.append(" ".join(b[-n:]))
     if ks:
         heads, tails = _title_similarities(heads_a, heads_b), _title_similarities(tails_a, tails_b)
-        out[np.array(ks)[:, None], [0, 1, 2, 3, 4, 7]] = np.where(tails[:, :1] > heads[:, :1], tails, heads)
+        at = np.array(ks)
+        front = ((ca[at, _CUT_FRONT] > 0) | (cb[at, _CUT_FRONT] > 0))[:, None]
+        out[at[:, None], [0, 1, 2, 3, 4, 7]] = np.where(front & (tails[:, :1] > heads[:, :1]), tails, heads)
 
 
 def pair_rows(lefts: Sequence, rights: Sequence) -> np.ndarray:

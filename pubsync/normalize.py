@@ -106,6 +106,11 @@ TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
 _LEADING_TRUNCATION = re.compile(r"^\s*(?:…|\.\.\.)\s*")
 
 
+def cut_at_front(title: str | None) -> bool:
+    """'… of the VLDB broadening strategy': Scholar cut the title's opening words."""
+    return bool(_LEADING_TRUNCATION.search(repair(title)))
+
+
 def title_key(title: str | None) -> tuple[str, bool]:
     """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'."""
     s = repair(title)

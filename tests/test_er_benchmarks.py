@@ -87,14 +87,14 @@ def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_
     assert (records, true_pairs) == (2122, 1287)
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
     assert r["blocking_recall"] >= 0.98          # 0.983 measured (0.79 when blocking read title words only)
-    assert r["f1"] >= 0.91           # 0.920 measured (0.912 before the end of a cut author list was read off the
+    assert r["f1"] >= 0.91           # 0.919 measured (0.912 before the end of a cut author list was read off the
                                      # title and swapped rows read back, 0.901 before a venue run into the title
                                      # was read off, 0.897 before the loader read 'â ? ¦' back as '…'; 0.808
                                      # before misplaced fields were read back; 0.760 with the old tree ensemble)
 
 
 @pytest.mark.parametrize("kind, floor", [("title-in-venue", 0.78), ("shifted", 0.85), ("all-in-title", 0.89),
-                                         ("swapped", 0.89)])
+                                         ("swapped", 0.89), ("truncated", 0.91)])
 def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_path, kind, floor):
     """Every copy damaged one way. A venue read as the title ('SIGMOD Conference ,') must not join hundreds of
     papers into one work: title-in-venue scored 0.03 (precision 0.01) before the title was looked for in the venue
@@ -104,5 +104,6 @@ def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_pa
 
     dirty.build(realdata, tmp_path, only=kind)
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
-    assert r["precision"] >= 0.93, r     # title-in-venue 0.939, shifted 0.974, all-in-title 0.971, swapped 0.974
-    assert r["f1"] >= floor, r           # 0.802, 0.878, 0.907, 0.905 measured
+    assert r["precision"] >= 0.93, r     # title-in-venue 0.939, shifted 0.974, all-in-title 0.971, swapped 0.974,
+                                         # truncated 0.938 (0.921 when end-cut titles were compared by their ends)
+    assert r["f1"] >= floor, r           # 0.802, 0.878, 0.907, 0.905, 0.927 measured

@@ -242,6 +242,17 @@ def test_a_title_in_the_venue_field_is_read_back_and_a_venue_for_a_title_says_no
     assert not features(rec("dblp", "t", "TODS reviewers", ["R Snodgrass"])).generic
 
 
+def test_titles_cut_at_the_end_are_compared_by_their_openings_and_titles_cut_at_the_front_by_their_ends():
+    full = rec("dblp", "d", "Panel: future directions of database research - the VLDB broadening strategy, part 1",
+               ["HJ Schek"], 2000)
+    front = rec("scholar", "f", "… database research - the VLDB broadening strategy, part 1", ["HJ Schek"], 2000)
+    assert features(front).cut_front and compare(full, front).outcome == "same"
+    # two titles cut at the end that only end alike are two papers
+    a = rec("scholar", "a", "Extracting structured data from …", ["A Arasu", "H Garcia-Molina"])
+    b = rec("scholar", "b", "Expiring data from …", ["W Labio", "H Garcia-Molina"])
+    assert not features(a).cut_front and compare(a, b).components["title.squashed"] < 1.0
+
+
 def test_a_double_surname_written_in_full_or_cut_to_its_first_part_is_one_author():
     # Spanish and Portuguese names: one source gives both surnames, another the first only
     for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"),
