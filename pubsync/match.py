@@ -184,11 +184,14 @@ def main_title(title: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)
-def _author_keys(name: str, family: str, given: str) -> tuple[str, str, bool]:
-    """(surname key, initial key, given name written out?) of one author; names repeat across records."""
+def _author_keys(name: str, family: str, given: str) -> tuple[str, str, bool, tuple[str, ...]]:
+    """(surname key, initial key, given name written out?, words of 3+ letters of the whole name) of one author;
+    names repeat across records."""
     surname = surname_key(name, family)
-    written = fold(repair(given)).split() if family else [t for t in fold(repair(name)).split() if t != surname]
-    return surname, initial_key(name, family, given), any(len(t) >= 3 for t in written)
+    words = fold(repair(f"{family} {given}" if family else name)).split()
+    written = fold(repair(given)).split() if family else [t for t in words if t != surname]
+    return surname, initial_key(name, family, given), any(len(t) >= 3 for t in written), \
+        tuple(w for w in words if len(w) >= 3)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -232,8 +235,7 @@ def _author_bits(names: tuple[tuple[str, str, str], ...]) -> dict:
     surnames = tuple(p[0] for p in people if p[0])
     surname_set = frozenset(surnames)
     initials = frozenset(p[1] for p in people if p[1])
-    written = (f"{family} {given}" if family else name for name, family, given in names)
-    name_words = frozenset(w for text in written for w in fold(repair(text)).split() if len(w) >= 3)
+    name_words = frozenset(w for p in people for w in p[3])
     return dict(surnames=surnames, surname_set=surname_set, surname_text=" ".join(sorted(surname_set)),
                 name_words=name_words,
                 initial_keys=initials, full_names=sum(p[2] for p in people) / len(people) if people else 0.0,

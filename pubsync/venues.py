@@ -118,22 +118,30 @@ def known_venue(venue: str | None) -> str:
 
 
 # words that name no venue of their own around a venue's name ('Proc. ACM SIGMOD Int. Conf.', '… archive')
+_LETTERS = re.compile(r"[a-z]+")
 _AROUND_A_NAME = _CONFERENCE_WORDS | {"acm", "ieee", "international", "intl", "int", "annual", "of", "the", "on",
                                       "in", "and", "source", "archive", "vol", "pp", "pages"}
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1)
+def _venue_words() -> dict[str, frozenset[str]]:
+    """Per table venue (its abbreviation), the words of its names; under '' the words of all of them."""
+    own = {entry["abbr"]: frozenset(w for name in [entry["name"], entry["abbr"], *entry.get("names", [])]
+                                    for w in fold(name).split()) for entry in _entries()}
+    own[""] = frozenset().union(*own.values()) | _AROUND_A_NAME
+    return own
+
+
 def names_only_a_venue(text: str | None) -> bool:
     """The text is a known venue's name and nothing more ('SIGMOD Conference', 'Proceedings of the VLDB
     Endowment', 'Very large data bases'), not a title that mentions one ('TODS reviewers', 'Very large databases:
     how large, how different')."""
-    known = recognise(text)
-    if not known:
+    letters = _LETTERS.findall(_YEARS_AND_ORDINALS.sub(" ", (text or "").lower()))
+    if not set(letters) <= _venue_words()[""]:             # most titles: a word no venue's name has
         return False
     words = set(name_key(text).split())
-    own = {w for entry in _entries() if entry["abbr"] == known.abbr
-           for name in [entry["name"], entry["abbr"], *entry.get("names", [])] for w in fold(name).split()}
-    return bool(words) and words <= own | _AROUND_A_NAME
+    known = recognise(text) if words else None
+    return bool(known) and words <= _venue_words()[known.abbr] | _AROUND_A_NAME
 
 
 def venue_kind(venue: str | None) -> str:
