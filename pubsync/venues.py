@@ -118,7 +118,6 @@ def known_venue(venue: str | None) -> str:
 
 
 # words that name no venue of their own around a venue's name ('Proc. ACM SIGMOD Int. Conf.', '… archive')
-_LETTERS = re.compile(r"[a-z]+")
 _AROUND_A_NAME = _CONFERENCE_WORDS | {"acm", "ieee", "international", "intl", "int", "annual", "of", "the", "on",
                                       "in", "and", "source", "archive", "vol", "pp", "pages"}
 
@@ -136,9 +135,11 @@ def names_only_a_venue(text: str | None) -> bool:
     """The text is a known venue's name and nothing more ('SIGMOD Conference', 'Proceedings of the VLDB
     Endowment', 'Very large data bases'), not a title that mentions one ('TODS reviewers', 'Very large databases:
     how large, how different')."""
-    letters = _LETTERS.findall(_YEARS_AND_ORDINALS.sub(" ", (text or "").lower()))
-    if not set(letters) <= _venue_words()[""]:             # most titles: a word no venue's name has
-        return False
+    vocabulary = _venue_words()[""]
+    for word in (text or "").lower().split():              # most titles: quickly out at a word no venue's name has
+        word = word.strip(".,:;()[]'\"")
+        if word and word not in vocabulary and not word[:1].isdigit():
+            return False
     words = set(name_key(text).split())
     known = recognise(text) if words else None
     return bool(known) and words <= _venue_words()[known.abbr] | _AROUND_A_NAME
