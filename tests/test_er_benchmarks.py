@@ -106,4 +106,4 @@ def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_pa
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
     assert r["precision"] >= 0.93, r     # title-in-venue 0.939, shifted 0.974, all-in-title 0.971, swapped 0.974,
                                          # truncated 0.938 (0.921 when end-cut titles were compared by their ends)
-    assert r["f1"] >= floor, r           # 0.802, 0.878, 0.907, 0.905, 0.927 measured
+    assert r["f1"] >= floor, r           # 0.801, 0.878, 0.907, 0.905, 0.927 measured
