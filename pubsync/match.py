@@ -363,8 +363,7 @@ def _names_not_people(title: str, names: list[str]) -> bool:
     """The title lists people by initials ('JM Hellerstein') and none of the authors is written so ('Practical
     predicate placement'): title and authors exchanged. An article is not an initial ('An overview')."""
     people = _names_in(title)
-    return bool(people) and all(_initial(p.split()[0].rstrip(".").lower(), p.split()[0].endswith("."))
-                                and p.split()[0].lower() not in ("a", "i") for p in people) \
+    return bool(people) and all(_opens_with_initials(p) and p.split()[0].lower() not in ("a", "i") for p in people) \
         and not any(_ONE_NAME.fullmatch(n) for n in names)
 
 
@@ -376,7 +375,7 @@ def _names_after_title(found: re.Match) -> bool:
     people = _names_in(found.group("names"))
     rest = found.group("rest").strip(" ,.")
     return len(found.group("title").split()) >= 3 and not found.group("title").endswith(":") and len(people) >= 2 \
-        and all(_initial(p.split()[0].rstrip(".").lower(), p.split()[0].endswith(".")) for p in people) \
+        and all(_opens_with_initials(p) for p in people) \
         and (not rest or bool(known_venue(rest) or venue_kind(rest)))
 
 
@@ -426,6 +425,12 @@ def _cut_names_off(title: str, names: list[str], venue: str,
                    year: int | None) -> tuple[str, list[str], str, int | None]:
     head, rest = _names_off(title)
     return (rest, names + _names_in(head), venue, year) if head else (title, names, venue, year)
+
+
+def _opens_with_initials(name: str) -> bool:
+    """'JM Hellerstein', 'J. Smith': the name's first word is an initial or two."""
+    first = name.split()[0]
+    return _initial(first.rstrip(".").lower(), first.endswith("."))
 
 
 def _initial(word: str, dotted: bool) -> bool:

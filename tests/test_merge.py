@@ -237,3 +237,24 @@ def test_a_conference_paper_and_its_journal_extension_stay_two_works_that_link_t
     assert 'name: "Extended version"' in page and 'url: "https://doi.org/10.1109/tnet.2017.2707101"' in page
     # a column a venue runs every year is not a version of itself
     assert not {"extended_version", "earlier_version"} & (set(works["dblp:s1"].links) | set(works["dblp:s2"].links))
+
+
+def test_misfiled_citation_records_join_their_paper_and_a_venue_title_joins_nothing():
+    """What the matcher reads back shows in the merge: a reference string, a swapped row and a row with the title in
+    the venue field become one work with the clean record, which keeps its own title; rows whose 'title' is only a
+    venue's name stay apart from each other and from the paper."""
+    recs = [
+        rec("dblp", "d", "Query Optimization in Parallel Databases", ["John Smith", "Barbara Jones"], 1998,
+            venue="VLDB"),
+        rec("scholar", "ref", "Smith, J., Jones, B.: Query optimization in parallel databases. In: Proc. VLDB (1998)"),
+        rec("scholar", "swap", "J Smith, B Jones", ["Query optimization in parallel databases"], 1998),
+        rec("scholar", "venue", "Proceedings of the 24th VLDB Conference", ["J Smith", "B Jones"],
+            venue="Query optimization in parallel databases"),
+        rec("scholar", "v1", "SIGMOD Conference", ["K Lee"], 1999),
+        rec("scholar", "v2", "SIGMOD Conference", ["M Chen"], 1999),
+    ]
+    works = build_works(recs, [], MergeSettings()).works
+    paper = [w for w in works if "dblp:d" in w.records]
+    assert len(paper) == 1 and set(paper[0].records) == {"dblp:d", "scholar:ref", "scholar:swap", "scholar:venue"}
+    assert paper[0].title == "Query Optimization in Parallel Databases"
+    assert len(works) == 3
