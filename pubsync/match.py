@@ -28,7 +28,7 @@ from pubsync.names import initial_key, surname_key
 from pubsync.normalize import TRUNCATION, cut_at_front, fold, notice_title, repair, title_key, title_parts, venue_key
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
-from pubsync.venues import known_venue, names_only_a_venue, venue_kind
+from pubsync.venues import known_venue, mostly_venue_words, names_only_a_venue, venue_kind, venue_word_share
 
 # ---- weights and thresholds -------------------------------------------------------------------------
 # Chosen on realdata/er DBLP-Scholar train/valid and DBLP-ACM (see benchmarks/er.py); overridable through
@@ -219,7 +219,9 @@ def _title_bits(raw_title: str) -> dict:
 # '… of the 27th International Conference …' cut at the front); a paper's title does not open that way
 _VENUE_OPENING = re.compile(r"^\W*(?:in\s*:?\s*)?(?:of\s+)?(?:the\s+)?(?:\d+\s*(?:st|nd|rd|th)?\s*)?(?:annual\s+)?"
                             r"(?:(?:international|intl|int)\s*)?(?:procs?\b|proceedings\b|conference\s+on\b|"
-                            r"conference\s+of\b|symposium\s+on\b|journal\s+of\b|transactions\s+on\b)", re.IGNORECASE)
+                            r"conference\s+of\b|symposium\s+on\b|journal\s+of\b|transactions\s+on\b|"
+                            r"(?:technical|tech\.?)\s*rep(?:ort|\.)?\b|submitted\s+(?:for|to)\s+publication\b)",
+                            re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -306,7 +308,7 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     1998.'), or the end of an author list cut short there ('Hill, and M. Skounakis. Weaving relations …',
     _names_off), or a reference-list string with the surnames first ('Smith, J., Jones, B.: Title. In: Proc. VLDB
     (1998)', when there is no authors field), or the authors after the title ('Title J Smith, B Jones SIGMOD
-    Conference'); the title in the venue field when the title field is empty or names only a venue. Names are
+    Conference'); the title in the venue field when the title field is empty or reads as a venue. Names are
     recognised only in the initials-and-surname forms citations use, and a rule fires only where the field it
     fills is empty or garbled."""
     if title.lstrip()[:1] == "[":
@@ -318,9 +320,11 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
             title = title[:closing.start()] + title[closing.end():]
     if not venue:
         title, venue = _venue_off(title)
-    elif (not title.strip() or _reads_as_venue(title)) and len(venue.split()) >= 3 \
-            and not (_reads_as_venue(venue) or venue_kind(venue)):
+    elif len(venue.split()) >= (3 if title.strip() else 2) and _reads_as_title(venue) \
+            and (not title.strip() or _reads_as_venue(title) or mostly_venue_words(title)):
         title, venue = venue, title                             # the title in the venue field
+        if not venue.strip():
+            title, venue = _venue_off(title)
     listed = _NAME_LIST.fullmatch(title) if names else None
     lead = _NAMES_LEAD.fullmatch(title)
     if not (listed or lead):                                    # most records: the title does not open with names
@@ -357,6 +361,15 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
     title, venue, year = _citation_rest(text if more else lead.group(3), venue, year)
     return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
+
+
+@lru_cache(maxsize=1 << 16)
+def _reads_as_title(text: str) -> bool:
+    """No venue's name: no venue word ('Journal', 'Proceedings'), or four words and more, most of them no words
+    of venues' names ('The need for asynchronous distributed transactions'), which abbreviated venue names are not
+    ('Trans. Comput. Sci.')."""
+    return not _reads_as_venue(text) and (not venue_kind(text) or len(text.split()) >= 4
+                                          and venue_word_share(text) < 0.5)
 
 
 def _names_not_people(title: str, names: list[str]) -> bool:

@@ -235,12 +235,12 @@ CUT_TITLE_LCS = 0.8
 
 def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np.ndarray, cb: np.ndarray,
                         out: np.ndarray) -> None:
-    """A title cut with '…' (Scholar) is compared with as much of the other title as it kept — its first words,
-    or its last ones for a title cut at the front — without its own last, maybe half, word: so a cut title reads
-    as the whole title it is, not as a shorter, different one. Only for pairs where most of the shorter title
-    reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than that). The
-    last words are compared only when a title was cut at the front: two titles cut at the end that merely end
-    alike ('extracting structured data from …', 'expiring data from …') are not one title."""
+    """A title cut with '…' (Scholar) is compared with as much of the other title as it kept — its first words, or
+    its last ones for a title cut at the front — without its own last word where that may be a word cut in half: so
+    a cut title reads as the whole title it is, not as a shorter, different one. Only for pairs where most of the
+    shorter title reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than
+    that). The last words are compared only when a title was cut at the front: two titles cut at the end that merely
+    end alike ('extracting structured data from …', 'expiring data from …') are not one title."""
     ks, heads_a, heads_b, tails_a, tails_b = [], [], [], [], []
     with np.errstate(invalid="ignore"):
         cut = ((ca[:, _TRUNCATED] > 0) | (cb[:, _TRUNCATED] > 0)) & (out[:, 2] >= CUT_TITLE_LCS)
@@ -249,13 +249,23 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
         n = min(len(a), len(b)) - 1
         if n >= 2:
             ks.append(k)
-            heads_a.append(" ".join(a[:n])); heads_b.append(" ".join(b[:n]))
-            tails_a.append(" ".join(a[-n:])); tails_b.append(" ".join(b[-n:]))
+            head, tail = n + _other_words(a, b, n), n + _other_words(a[::-1], b[::-1], n)
+            heads_a.append(" ".join(a[:head])); heads_b.append(" ".join(b[:head]))
+            tails_a.append(" ".join(a[-tail:])); tails_b.append(" ".join(b[-tail:]))
     if ks:
         heads, tails = _title_similarities(heads_a, heads_b), _title_similarities(tails_a, tails_b)
         at = np.array(ks)
         front = ((ca[at, _CUT_FRONT] > 0) | (cb[at, _CUT_FRONT] > 0))[:, None]
         out[at[:, None], [0, 1, 2, 3, 4, 7]] = np.where(front & (tails[:, :1] > heads[:, :1]), tails, heads)
+
+
+def _other_words(a: list[str], b: list[str], n: int) -> bool:
+    """Whether the titles' words at position n are other words, not one word maybe cut short ('deduct …' /
+    'deductive') nor one a word away (a word glued to the next: 'limitationsand opportunities'):
+    'an introduction to deductive …' is not 'an introduction to remy's …'."""
+    def near(word: str, words: list[str]) -> bool:
+        return any(w.startswith(word) or word.startswith(w) for w in words)
+    return not (near(a[n], b[n - 1:n + 2]) or near(b[n], a[n - 1:n + 2]))
 
 
 def pair_rows(lefts: Sequence, rights: Sequence) -> np.ndarray:

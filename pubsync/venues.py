@@ -145,6 +145,29 @@ def names_only_a_venue(text: str | None) -> bool:
     return bool(known) and words <= _venue_words()[known.abbr] | _AROUND_A_NAME
 
 
+_LINKING = frozenset({"a", "an", "the", "of", "on", "in", "and", "for", "to", "at"})
+
+
+def mostly_venue_words(text: str | None) -> bool:
+    """Three words or more, nearly all of them words of venues' names, and saying what kind of venue ('the VLDB
+    journal the international journal on very large …', 'ACM Trans. Database Systems', '… of the very large data
+    bases (VLDB) conference, Cairo, Egypt'). Some titles read so too ('Transactions in relational databases'):
+    it tells a venue only beside a field that reads as a title."""
+    words = _content_words(text)
+    return len(words) >= 3 and venue_word_share(text) >= 0.75 and bool(venue_kind(text))
+
+
+def venue_word_share(text: str | None) -> float:
+    """The share of the text's words (leaving out 'of', 'the', … and numbers) that are words of venues' names."""
+    words = _content_words(text)
+    vocabulary = _venue_words()[""]
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
+
+
+def _content_words(text: str | None) -> list[str]:
+    return [w for w in fold(TRUNCATION.sub(" ", repair(text))).split() if not w[:1].isdigit() and w not in _LINKING]
+
+
 def venue_kind(venue: str | None) -> str:
     """'journal', 'conference' or '' (unknown, e.g. a venue cut short): the table's word for a venue it knows,
     else the venue's words ('Journal', 'Transactions', 'Record' make a journal and win over 'Proceedings')."""

@@ -29,7 +29,7 @@ def test_free_text_venues_are_recognised_under_their_spellings():
     assert venues.known_venue("ACM SIGMOD Record") == "sigmod record"
     assert venues.known_venue("VLDB") == venues.known_venue("Very Large Data Bases") == "vldb"
     assert venues.known_venue("The VLDB Journal -- The International Journal on Very Large Data Bases") == "vldbj"
-    assert venues.known_venue("VLDB J.") == "vldbj"
+    assert venues.known_venue("VLDB J.") == venues.known_venue("VLDB Journal") == "vldbj"
     assert venues.known_venue("ACM Trans. Database Syst.") == venues.known_venue("ACM Transactions on Database "
                                                                                  "Systems (TODS)") == "tods"
     assert venues.known_venue("ACM SIGMOD-SIGACT-SIGART Symposium on Principles of Database Systems") == "pods"
