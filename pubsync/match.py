@@ -416,14 +416,14 @@ _TITLE_WORDS = frozenset("the of for in on with to an a is are from by via using
 
 
 def _few_plain_words(title: str) -> bool:
-    """Names that do not read as initials and surnames ('SSKRP Shenoy', 'ACMS Anthology, P Edition') where the
-    authors field holds a title: two words, or up to four with a comma, none a title's function word, no colon
-    ('The ATLAS Collaboration' beside the title 'Higgs boson discovery' stays as it is)."""
-    if title.count(" ") > 8:                                   # most titles: quickly out
+    """Names that do not read as initials and surnames ('SSKRP Shenoy', 'YSADN Roussopoulos , Y Kotidis') where
+    the authors field holds a title: two words, or a list of names of up to three words each, none a title's
+    function word, no colon ('The ATLAS Collaboration' beside the title 'Higgs boson discovery' stays as it is)."""
+    if title.count(" ") > 24:                                  # most titles: quickly out
         return False
-    words = title.split()
-    return (len(words) <= 2 or len(words) <= 4 and "," in title) and ":" not in title \
-        and not _SENTENCE.search(title.lower())
+    parts = [part.split() for part in title.split(",")]
+    return all(1 <= len(p) <= 3 for p in parts[:-1]) and len(parts[-1]) <= 3 and sum(map(len, parts)) <= 16 \
+        and (len(parts) > 1 or len(parts[0]) <= 2) and ":" not in title and not _SENTENCE.search(title.lower())
 
 
 def _cut_short_citation(title: str, name: str) -> bool:

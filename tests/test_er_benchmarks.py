@@ -93,8 +93,8 @@ def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_
                                      # before misplaced fields were read back; 0.760 with the old tree ensemble)
 
 
-@pytest.mark.parametrize("kind, floor", [("title-in-venue", 0.85), ("shifted", 0.88), ("all-in-title", 0.89),
-                                         ("swapped", 0.89), ("truncated", 0.91)])
+@pytest.mark.parametrize("kind, floor", [("title-in-venue", 0.85), ("shifted", 0.89), ("all-in-title", 0.89),
+                                         ("swapped", 0.90), ("truncated", 0.91)])
 def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_path, kind, floor):
     """Every copy damaged one way. A venue read as the title ('SIGMOD Conference ,') must not join hundreds of
     papers into one work: title-in-venue scored 0.03 (precision 0.01) before the title was looked for in the venue
@@ -102,12 +102,13 @@ def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_pa
     are not initials were read back. Title-in-venue scored 0.801 and shifted 0.878 while a venue in the title
     field was recognised only by its opening ('Proceedings of …') or as a whole known name, not cut short ('the VLDB
     journal the international journal on very large …'), abbreviated ('ACM Trans. Database Systems') or a report
-    ('Technical report MSR-TR-2000-53')."""
+    ('Technical report MSR-TR-2000-53'). Swapped scored 0.905 before rows with several names not written as
+    initials and surnames ('YSADN Roussopoulos , Y Kotidis') beside a title in the authors field were read back."""
     import dirty
 
     dirty.build(realdata, tmp_path, only=kind)
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
-    assert r["precision"] >= 0.93, r     # title-in-venue 0.973, shifted 0.972, all-in-title 0.971, swapped 0.974,
+    assert r["precision"] >= 0.93, r     # title-in-venue 0.973, shifted 0.973, all-in-title 0.971, swapped 0.975,
                                          # truncated 0.948 (0.921 when end-cut titles were compared by their ends,
                                          # 0.938 while a cut title's last word was always left out)
-    assert r["f1"] >= floor, r           # 0.874, 0.902, 0.907, 0.905, 0.931 measured
+    assert r["f1"] >= floor, r           # 0.874, 0.909, 0.907, 0.913, 0.931 measured

@@ -176,6 +176,12 @@ def test_a_swapped_row_whose_names_are_not_initials_and_a_citation_cut_after_one
     swapped = rec("scholar", "s", "SSKRP Shenoy", ["Maintaining coherency of dynamic data in cooperating repositories"])
     assert features(swapped).title == "maintaining coherency of dynamic data in cooperating repositories"
     assert compare(dblp, swapped).outcome == "same"
+    # the same with several such names, as a tokenizer leaves them ('Scholar row , comma spaced')
+    for names, n in (("YSADN Roussopoulos , Y Kotidis", 2),
+                     ("WO ` Connell , IT Ieong , D Schrader , C Watson , G Au ,", 5)):
+        title, people, _, _ = read_fields(names, ["Dwarf : shrinking the PetaCube"], "", 2002)
+        assert title == "Dwarf : shrinking the PetaCube" and len(people) == n, names
+    assert read_fields("Graphs, maps, trees", ["Franco Moretti"], "", 2005)[0] == "Graphs, maps, trees"
     # a swapped row whose title is short: the initials in the title field tell it
     row = rec("scholar", "p", "JM Hellerstein", ["Practical predicate placement"])
     assert features(row).title == "practical predicate placement" and features(row).surnames == ("hellerstein",)
