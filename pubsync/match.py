@@ -335,11 +335,9 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
                 year = year or int(reference.group(3) or reference.group(4) or 0) or None
                 title, venue, year = _citation_rest(reference.group(5), venue, year)
                 return title, people, venue, year
-        trailing = None if names or not ("," in title or " and " in title or "&" in title) \
-            else _NAMES_TRAILING.fullmatch(title)
-        if trailing and _names_after_title(trailing):
-            rest = trailing.group("rest").strip(" ,.")
-            return trailing.group("title"), _names_in(trailing.group("names")), venue or rest, year
+        trailing = None if names else _title_then_names(title, venue, year)
+        if trailing:
+            return trailing
         if names and _few_plain_words(title) and any(len(n.split()) >= 4 and _SENTENCE.search(n.lower())
                                                       for n in names):  # 'SSKRP Shenoy' by a title
             return _cut_names_off(", ".join(names), _names_in(title), venue, year)
@@ -357,7 +355,10 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
         return _cut_names_off(title, names, venue, year)
     if not lead or names and not one_name or len(_names_in(lead.group(1))) < 2 and lead.group(2).strip() != "." \
             and not (not names and _cut_short_citation(title, lead.group(1))):
-        return _cut_names_off(title, names, venue, year)        # one 'name' then words: 'Hot topics: mobile …'
+        # one 'name' then words: 'Hot topics: mobile …', or an article: 'An orthogonally persistent Java MP
+        # Atkinson, MJ Jordan'
+        article = not names and re.match(r"an?\s", lead.group(1), re.IGNORECASE)
+        return (article and _title_then_names(title, venue, year)) or _cut_names_off(title, names, venue, year)
     more, text = _names_off(lead.group(3))                     # 'J Smith, B Jones and C. Li. Title': the list's end
     title, venue, year = _citation_rest(text if more else lead.group(3), venue, year)
     return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
@@ -378,6 +379,14 @@ def _names_not_people(title: str, names: list[str]) -> bool:
     people = _names_in(title)
     return bool(people) and all(_opens_with_initials(p) and p.split()[0].lower() not in ("a", "i") for p in people) \
         and not any(_ONE_NAME.fullmatch(n) for n in names)
+
+
+def _title_then_names(title: str, venue: str, year: int | None) -> tuple[str, list[str], str, int | None] | None:
+    """The fields of 'Title J Smith, B Jones SIGMOD Conference' (see _names_after_title), or None."""
+    found = _NAMES_TRAILING.fullmatch(title) if "," in title or " and " in title or "&" in title else None
+    if not (found and _names_after_title(found)):
+        return None
+    return found.group("title"), _names_in(found.group("names")), venue or found.group("rest").strip(" ,."), year
 
 
 def _names_after_title(found: re.Match) -> bool:

@@ -111,4 +111,4 @@ def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_pa
     assert r["precision"] >= 0.93, r     # title-in-venue 0.973, shifted 0.973, all-in-title 0.971, swapped 0.975,
                                          # truncated 0.948 (0.921 when end-cut titles were compared by their ends,
                                          # 0.938 while a cut title's last word was always left out)
-    assert r["f1"] >= floor, r           # 0.874, 0.909, 0.907, 0.913, 0.931 measured
+    assert r["f1"] >= floor, r           # 0.874, 0.909, 0.908, 0.913, 0.931 measured

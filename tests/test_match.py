@@ -223,6 +223,10 @@ def test_reference_list_strings_with_the_surname_first_find_their_paper():
     f = features(rec("site", "t", "Query optimization in parallel databases J Smith, B Jones SIGMOD Conference"))
     assert (f.title, f.surnames, f.known_venue) == ("query optimization in parallel databases", ("smith", "jones"),
                                                     "sigmod")
+    # also after a title whose article reads like an initial ('An orthogonally …')
+    assert read_fields("An orthogonally persistent Java MP Atkinson, MJ Jordan, T Printezis SIGMOD Record", [], "",
+                       None) == ("An orthogonally persistent Java", ["MP Atkinson", "MJ Jordan", "T Printezis"],
+                                 "SIGMOD Record", None)
     for title in ("On a possibility of artificial reason: J. McCarthy, I. Kant, and A. Turing",   # whom it is about
                   "Scaling DB systems, ML pipelines and AI agents"):                              # its own words
         assert read_fields(title, [], "", None) == (title, [], "", None), title
