@@ -154,18 +154,21 @@ def mostly_venue_words(text: str | None) -> bool:
     bases (VLDB) conference, Cairo, Egypt'). Some titles read so too ('Transactions in relational databases'):
     it tells a venue only beside a field that reads as a title."""
     words = _content_words(text)
-    return len(words) >= 3 and venue_word_share(text) >= 0.75 and bool(venue_kind(text))
+    return len(words) >= 3 and _share_of_venue_words(words) >= 0.75 and bool(venue_kind(text))
 
 
 def venue_word_share(text: str | None) -> float:
     """The share of the text's words (leaving out 'of', 'the', … and numbers) that are words of venues' names."""
-    words = _content_words(text)
-    vocabulary = _venue_words()[""]
-    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
+    return _share_of_venue_words(_content_words(text))
 
 
 def _content_words(text: str | None) -> list[str]:
     return [w for w in fold(TRUNCATION.sub(" ", repair(text))).split() if not w[:1].isdigit() and w not in _LINKING]
+
+
+def _share_of_venue_words(words: list[str]) -> float:
+    vocabulary = _venue_words()[""]
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
 
 
 def venue_kind(venue: str | None) -> str:
