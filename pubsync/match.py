@@ -320,7 +320,7 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
             title = title[:closing.start()] + title[closing.end():]
     if not venue:
         title, venue = _venue_off(title)
-    elif len(venue.split()) >= (3 if title.strip() else 2) and _reads_as_title(venue) \
+    elif venue.strip().count(" ") >= (2 if title.strip() else 1) and _reads_as_title(venue) \
             and (not title.strip() or _reads_as_venue(title) or mostly_venue_words(title)):
         title, venue = venue, title                             # the title in the venue field
         if not venue.strip():
@@ -428,11 +428,14 @@ def _few_plain_words(title: str) -> bool:
     """Names that do not read as initials and surnames ('SSKRP Shenoy', 'YSADN Roussopoulos , Y Kotidis') where
     the authors field holds a title: two words, or a list of names of up to three words each, none a title's
     function word, no colon ('The ATLAS Collaboration' beside the title 'Higgs boson discovery' stays as it is)."""
-    if title.count(" ") > 24:                                  # most titles: quickly out
+    spaces = title.count(" ")
+    if spaces > 24 or spaces > 1 and "," not in title or ":" in title:       # most titles: quickly out
+        return False
+    if _SENTENCE.search(title.lower()):
         return False
     parts = [part.split() for part in title.split(",")]
     return all(1 <= len(p) <= 3 for p in parts[:-1]) and len(parts[-1]) <= 3 and sum(map(len, parts)) <= 16 \
-        and (len(parts) > 1 or len(parts[0]) <= 2) and ":" not in title and not _SENTENCE.search(title.lower())
+        and (len(parts) > 1 or len(parts[0]) <= 2)
 
 
 def _cut_short_citation(title: str, name: str) -> bool:
