@@ -428,10 +428,8 @@ def _few_plain_words(title: str) -> bool:
     """Names that do not read as initials and surnames ('SSKRP Shenoy', 'YSADN Roussopoulos , Y Kotidis') where
     the authors field holds a title: two words, or a list of names of up to three words each, none a title's
     function word, no colon ('The ATLAS Collaboration' beside the title 'Higgs boson discovery' stays as it is)."""
-    spaces = title.count(" ")
-    if spaces > 24 or spaces > 1 and "," not in title or ":" in title:       # most titles: quickly out
-        return False
-    if _SENTENCE.search(title.lower()):
+    spaces = title.count(" ")                                 # most titles: out at the cheap checks first
+    if spaces > 24 or spaces > 1 and "," not in title or ":" in title or _SENTENCE.search(title.lower()):
         return False
     parts = [part.split() for part in title.split(",")]
     return all(1 <= len(p) <= 3 for p in parts[:-1]) and len(parts[-1]) <= 3 and sum(map(len, parts)) <= 16 \

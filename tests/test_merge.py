@@ -250,11 +250,26 @@ def test_misfiled_citation_records_join_their_paper_and_a_venue_title_joins_noth
         rec("scholar", "swap", "J Smith, B Jones", ["Query optimization in parallel databases"], 1998),
         rec("scholar", "venue", "Proceedings of the 24th VLDB Conference", ["J Smith", "B Jones"],
             venue="Query optimization in parallel databases"),
+        rec("scholar", "cut", "the VLDB journal the international journal on very large …", ["J Smith", "B Jones"],
+            venue="Query optimization in parallel databases"),
         rec("scholar", "v1", "SIGMOD Conference", ["K Lee"], 1999),
         rec("scholar", "v2", "SIGMOD Conference", ["M Chen"], 1999),
     ]
     works = build_works(recs, [], MergeSettings()).works
     paper = [w for w in works if "dblp:d" in w.records]
-    assert len(paper) == 1 and set(paper[0].records) == {"dblp:d", "scholar:ref", "scholar:swap", "scholar:venue"}
+    assert len(paper) == 1 and set(paper[0].records) == {"dblp:d", "scholar:ref", "scholar:swap", "scholar:venue",
+                                                         "scholar:cut"}
     assert paper[0].title == "Query Optimization in Parallel Databases"
     assert len(works) == 3
+
+
+def test_a_cut_title_joins_the_paper_it_opens_not_another_that_opens_alike():
+    recs = [rec("dblp", "remy", "An introduction to Remy's fast polymorphic record projection", ["Limsoon Wong"], 1995,
+                venue="SIGMOD Record"),
+            rec("dblp", "deductive", "An introduction to deductive database languages and systems",
+                ["Kotagiri Ramamohanarao", "James Harland"], 1994, venue="VLDB J."),
+            rec("scholar", "cut", "An introduction to deductive …", ["R Kotagiri", "J Harland"])]
+    result = build_works(recs, [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [["dblp:deductive", "scholar:cut"], ["dblp:remy"]]
+    # nor is the other paper put to the person as a maybe (it was, while a cut title's last word was left out)
+    assert result.review == [] and all(w.status != "review" for w in result.works)
