@@ -364,7 +364,6 @@ def read_fields(title: str, names: list[str], venue: str, year: int | None) -> t
     return title, names + _names_in(lead.group(1)) + _names_in(more), venue, year
 
 
-@lru_cache(maxsize=1 << 16)
 def _reads_as_title(text: str) -> bool:
     """No venue's name: no venue word ('Journal', 'Proceedings'), or four words and more, most of them no words
     of venues' names ('The need for asynchronous distributed transactions'), which abbreviated venue names are not
