@@ -200,10 +200,25 @@ def _venue_keys(venue: str) -> tuple[str, str, str]:
     return _with_acronym(venue_key(venue)), venue_kind(venue), known_venue(venue)
 
 
+# what kind of item a paper is, written into its title by some sources and not others ('Editorial: Charter and
+# scope' / 'Charter and scope', '… (experience paper)', '…, tutorial'). Not a demo, poster, abstract, erratum or
+# review: those are items of their own beside the paper of that title; nor '(Extended Abstract)', which ICDE and
+# IJCAI put on a conference item of an earlier journal paper (two works by the README's definition).
+_LEADING_LABEL = re.compile(r"^\W*(?:guest\s+)?(?:editorial|tutorial|panel|keynote(?:\s+(?:talk|address))?|"
+                            r"invited\s+(?:talk|paper))\s*(?::|\s-\s)\s*(?=\w)", re.IGNORECASE)
+_LABEL_IN_BRACKETS = re.compile(r"\s*[(\[]\s*(?:panel(?:\s+abstract)?|tutorial|experience\s+paper|summary|"
+                                r"keynote(?:\s+(?:talk|address))?|invited\s+(?:talk|paper))\s*[)\]]", re.IGNORECASE)
+_TRAILING_LABEL = re.compile(r",\s*tutorial\W*$", re.IGNORECASE)
+
+
+def without_labels(title: str) -> str:
+    return _TRAILING_LABEL.sub("", _LABEL_IN_BRACKETS.sub("", _LEADING_LABEL.sub("", title))) or title
+
+
 @lru_cache(maxsize=1 << 17)
 def _title_bits(raw_title: str) -> dict:
     """Everything features() derives from a title alone (titles repeat across sources)."""
-    title, truncated = title_key(main_title(raw_title))
+    title, truncated = title_key(without_labels(main_title(raw_title)))
     cut_front = truncated and cut_at_front(main_title(raw_title))
     words = frozenset(title.split())
     flat = title.replace(" ", "")

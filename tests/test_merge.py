@@ -273,3 +273,31 @@ def test_a_cut_title_joins_the_paper_it_opens_not_another_that_opens_alike():
     assert sorted(sorted(w.records) for w in result.works) == [["dblp:deductive", "scholar:cut"], ["dblp:remy"]]
     # nor is the other paper put to the person as a maybe (it was, while a cut title's last word was left out)
     assert result.review == [] and all(w.status != "review" for w in result.works)
+
+
+def test_a_label_one_source_writes_into_the_title_does_not_split_the_work():
+    """'Editorial: …', 'Tutorial: …', '… (panel abstract)' name the kind of item, not the paper: the record that
+    carries the label and the one that does not become one work. An erratum and a conference's '(Extended
+    Abstract)' of an earlier journal paper are items of their own and stay apart."""
+    recs = [
+        rec("dblp", "charter", "Charter and scope", ["Won Kim"], 1994, venue="ACM Trans. Database Syst."),
+        rec("scholar", "editorial", "Editorial: Charter and scope", ["W Kim"], 1995,
+            venue="ACM Transactions on Database Systems (TODS)"),
+        rec("dblp", "panel", "Index research: forest or trees? (panel abstract)", ["Joseph M. Hellerstein"], 2000,
+            venue="SIGMOD Conference"),
+        rec("scholar", "indexing", "Indexing research: forest or trees?", ["JM Hellerstein"], 2000,
+            venue="SIGMOD Record"),
+        rec("dblp", "icde", "Core Decomposition on Uncertain Graphs Revisited (Extended Abstract).",
+            ["Qiangqiang Dai", "Rong-Hua Li", "Guoren Wang", "Rui Mao", "Zhiwei Zhang", "Ye Yuan"], 2022,
+            venue="ICDE", type="conference-paper", ids={"doi": "10.1109/icde53745.2022.00134"}),
+        rec("crossref", "tkde", "Core Decomposition on Uncertain Graphs Revisited",
+            ["Qiangqiang Dai", "Rong-Hua Li", "Guoren Wang", "Rui Mao", "Zhiwei Zhang", "Ye Yuan"], 2021,
+            venue="IEEE Transactions on Knowledge and Data Engineering", type="journal-article"),
+        rec("crossref", "erratum", "Erratum: Index research: forest or trees?", ["Joseph M. Hellerstein"], 2000,
+            venue="SIGMOD Record"),
+    ]
+    result = build_works(recs, [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["crossref:erratum"], ["crossref:tkde"], ["dblp:charter", "scholar:editorial"], ["dblp:icde"],
+        ["dblp:panel", "scholar:indexing"]]
+    assert result.review == []
