@@ -206,7 +206,7 @@ def _venue_keys(venue: str) -> tuple[str, str, str]:
 # IJCAI put on a conference item of an earlier journal paper (two works by the README's definition).
 _LEADING_LABEL = re.compile(r"^\W*(?:guest\s+)?(?:editorial|tutorial|panel|keynote(?:\s+(?:talk|address))?|"
                             r"invited\s+(?:talk|paper))\s*(?::|\s-\s)\s*(?=\w)", re.IGNORECASE)
-_LABEL_IN_BRACKETS = re.compile(r"\s*[(\[]\s*(?:panel(?:\s+abstract)?|tutorial|experience\s+paper|summary|"
+_LABEL_IN_BRACKETS = re.compile(r"\s*[(\[]\s*(?:panel(?:\s+(?:abstract|session))?|tutorial|experience\s+paper|summary|"
                                 r"keynote(?:\s+(?:talk|address))?|invited\s+(?:talk|paper))\s*[)\]]", re.IGNORECASE)
 _TRAILING_LABEL = re.compile(r",\s*tutorial\W*$", re.IGNORECASE)
 
