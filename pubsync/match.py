@@ -211,14 +211,14 @@ _LABEL_IN_BRACKETS = re.compile(r"\s*[(\[]\s*(?:panel(?:\s+(?:abstract|session))
 _TRAILING_LABEL = re.compile(r",\s*tutorial\W*$", re.IGNORECASE)
 
 
-def without_labels(title: str) -> str:
+def _without_labels(title: str) -> str:
     return _TRAILING_LABEL.sub("", _LABEL_IN_BRACKETS.sub("", _LEADING_LABEL.sub("", title))) or title
 
 
 @lru_cache(maxsize=1 << 17)
 def _title_bits(raw_title: str) -> dict:
     """Everything features() derives from a title alone (titles repeat across sources)."""
-    title, truncated = title_key(without_labels(main_title(raw_title)))
+    title, truncated = title_key(_without_labels(main_title(raw_title)))
     cut_front = truncated and cut_at_front(main_title(raw_title))
     words = frozenset(title.split())
     flat = title.replace(" ", "")
