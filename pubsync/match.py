@@ -597,8 +597,10 @@ class Distance:
 
 # the identifier checks, in the order _identity_verdicts applies them (the first that holds decides): a shared
 # DOI, arXiv id or exact id, DOIs of one deposit, a DOI the other record names as its published version, Zenodo
-# concept/version DOIs (one work only with the same title and people), two different non-preprint DOIs
-_ID_CHECKS = ("doi", "arxiv", *matchmodel.EXACT_ID_COLUMNS, "doi-family", "published-doi", "zenodo", "doi-conflict")
+# concept/version DOIs (one work only with the same title and people), two different non-preprint DOIs, two arXiv
+# submissions under different titles ('subgraph2vec: …' / 'graph2vec: …'; one paper posted twice keeps its title)
+_ID_CHECKS = ("doi", "arxiv", *matchmodel.EXACT_ID_COLUMNS, "doi-family", "published-doi", "zenodo", "doi-conflict",
+              "arxiv-conflict")
 
 
 def _identity_reason(check: str, verdict: float, a: Features, b: Features) -> str:
@@ -613,6 +615,8 @@ def _identity_reason(check: str, verdict: float, a: Features, b: Features) -> st
         return f"published-doi:{a.doi if a.doi and a.doi in b.linked_dois else b.doi}"
     if check == "zenodo" and verdict > 0:
         return f"zenodo-versions:{min(a.doi, b.doi)}"
+    if check == "arxiv-conflict":
+        return f"arxiv-conflict:{a.arxiv}|{b.arxiv}"
     return f"doi-conflict:{a.doi}|{b.doi}"
 
 
@@ -770,6 +774,11 @@ def _identity_verdicts(t: matchmodel.RecordTable, items: Sequence[Features], ii:
     settle(both & (ca[:, matchmodel._PREPRINT_DOI] == 0) & (cb[:, matchmodel._PREPRINT_DOI] == 0), -1.0,
            "doi-conflict")
     settle(~both & (has_a & a_linked_by_b | ~has_a & has_b & b_linked_by_a), 1.0, "published-doi")
+    arxiv_a, arxiv_b = ca[:, matchmodel._ARXIV], cb[:, matchmodel._ARXIV]
+    two_preprints = open_ & (arxiv_a >= 0) & (arxiv_b >= 0) & (arxiv_a != arxiv_b)
+    for k in np.flatnonzero(two_preprints).tolist():
+        two_preprints[k] = items[ii[k]].title != items[jj[k]].title
+    settle(two_preprints, -1.0, "arxiv-conflict")
     return verdict, check
 
 
@@ -1010,6 +1019,10 @@ def _hard_doi_key(f: Features) -> str:
     return f.doi_family
 
 
+def _other_submissions(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
+    return any(x != y and not titles_x & titles_y for x, titles_x in a.items() for y, titles_y in b.items())
+
+
 def _fill_components(edges: list[Edge], scored: _Scored) -> None:
     """Named components of the edges shown to people (evidence, review), in one batch."""
     edges = [e for e in edges if e.scored >= 0]
@@ -1023,9 +1036,9 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             blocking: BlockingSettings = BlockingSettings(), apart: Sequence[str] = ()) -> Clustering:
     """Group records into works. `forced` pairs are joined first (a person said "same"); `cannot` pairs never
     end up in one group (a person said "different"), whatever identifiers or scores say. Then identity edges,
-    then scored matches from the strongest down; a join that would put two different non-preprint DOIs, or two
-    titles naming different parts or days, in one group is refused unless a decision or a preprint/version relation
-    asked for it. `apart` labels records (one label a record, "" for none): no group holds two records of one label
+    then scored matches from the strongest down; a join that would put two different non-preprint DOIs, two arXiv
+    submissions under different titles, or two titles naming different parts or days, in one group is refused
+    unless a decision or a preprint/version relation asked for it. `apart` labels records (one label a record, "" for none): no group holds two records of one label
     (a list that names each publication once, such as the owner's site or DBLP), checked per group so it costs
     nothing per pair."""
     n = len(feats)
@@ -1035,6 +1048,9 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     # the parts or days titles name ('Vol. 2', 'Letter, 31 May 1918'): one group never holds two, even through a
     # record that names none ('The collected papers of Albert Einstein' between its Vol. 2 and Vol. 8)
     named_parts: list[set[frozenset[str]]] = [{f.parts} if f.parts else set() for f in feats]
+    # the titles each arXiv submission in a group is known by: one group never holds two submissions that share no
+    # title, even through a published record between them
+    preprints: list[dict[str, set[str]]] = [{f.arxiv: {f.title}} if f.arxiv else {} for f in feats]
     forbid: list[set[int]] = [set() for _ in range(n)]
     labels: list[set[str]] = [{label} if label else set() for label in apart] or [set() for _ in range(n)]
     for i, j in cannot:
@@ -1059,12 +1075,15 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
             return False
         if labels[ra] & labels[rb]:
             return False
-        if check_conflicts and (len(hard[ra] | hard[rb]) > 1 or len(named_parts[ra] | named_parts[rb]) > 1):
+        if check_conflicts and (len(hard[ra] | hard[rb]) > 1 or len(named_parts[ra] | named_parts[rb]) > 1
+                                or _other_submissions(preprints[ra], preprints[rb])):
             return False
         parent[rb] = ra
         members[ra].extend(members[rb])
         hard[ra] |= hard[rb]
         named_parts[ra] |= named_parts[rb]
+        for arxiv, titles in preprints[rb].items():
+            preprints[ra].setdefault(arxiv, set()).update(titles)
         labels[ra] |= labels[rb]
         forbid[ra] |= forbid[rb]
         joined[ra].extend(joined.pop(rb, []))

@@ -36,6 +36,23 @@ def test_arxiv_versions_and_arxiv_dois_are_one_id():
     assert compare(a, b).reason == "arxiv:1707.08567"
 
 
+def test_two_arxiv_submissions_are_two_works_unless_they_share_their_title():
+    people = ["Annamalai Narayanan", "Mahinthan Chandramohan", "Lihui Chen", "Yang Liu", "Santhoshkumar Saminathan"]
+    graph2vec = rec("arxiv", "1707.05005", "graph2vec: Learning Distributed Representations of Graphs", people, 2017,
+                    ids={"arxiv": "1707.05005"})
+    subgraph2vec = rec("arxiv", "1606.08928", "subgraph2vec: Learning Distributed Representations of Rooted "
+                       "Sub-graphs from Large Graphs", people[:3] + people[4:], 2016, ids={"arxiv": "1606.08928"})
+    d = compare(graph2vec, subgraph2vec)
+    assert d.outcome == "different" and d.reason == "arxiv-conflict:1707.05005|1606.08928"
+    assert d.components["ids"] == -30.0 and abs(sum(d.components.values()) - d.total) < 1e-6
+    # one paper posted twice (RAPPER, 1802.03909 and 2004.01712): the title decides as for any two records
+    first = rec("dblp", "a", "RAPPER: Ransomware Prevention via Performance Counters", ["Manaar Alam"], 2018,
+                ids={"arxiv": "1802.03909"})
+    again = rec("dblp", "b", "RAPPER: Ransomware Prevention via Performance Counters", ["Manaar Alam"], 2020,
+                ids={"arxiv": "2004.01712"})
+    assert compare(first, again).reason == "" and "ids" not in compare(first, again).components
+
+
 def test_figshare_versions_merge_but_lookalike_supplements_stay_apart():
     v1, v2, table_a, table_b = deposits("figshare")
     assert compare(v1, v2).outcome == "same"

@@ -101,6 +101,33 @@ def test_corr_twins_merge_into_their_conference_versions(realdata):
     assert by_record["dblp:journals/corr/abs-1905-04933"].type == "preprint"
 
 
+def test_two_arxiv_submissions_of_different_titles_stay_two_works(realdata):
+    """Expected clusters read off the lists by hand. s_CZSun.xml: four CoRR records of one series ('Real Differences
+    between OT and CRDT …') and two PACMHCI papers; each paper joins the preprint of its own title, and the 2018
+    and 'Building Co-Editing Systems' preprints stay works of their own. Before, the short 2018 title read inside
+    the others and pulled three preprints and a paper into one work. 51_3710-3.xml: 'subgraph2vec' and 'graph2vec'
+    are two papers. 99_4535.xml: 'RAPPER' posted twice under one title is one work, and the Givens-rotation preprint
+    is not the Householder paper."""
+    def clusters(name, words):
+        recs = records(realdata, name)
+        return sorted(sorted(w.records) for w in build_works(list(recs.values()), []).works
+                      if any(words in recs[ref.split(":", 1)[1]].title for ref in w.records))
+
+    assert clusters("s_CZSun.xml", "Real Differences between OT and CRDT") == [
+        ["dblp:journals/corr/abs-1810-02137"],
+        ["dblp:journals/corr/abs-1905-01302", "dblp:journals/pacmhci/SunSNC20"],
+        ["dblp:journals/corr/abs-1905-01517"],
+        ["dblp:journals/corr/abs-1905-01518", "dblp:journals/pacmhci/SunSNCC20"],
+    ]
+    assert clusters("51_3710-3.xml", "graph2vec") == [["dblp:journals/corr/NarayananCCLS16"],
+                                                      ["dblp:journals/corr/NarayananCVCLJ17"]]
+    assert clusters("99_4535.xml", "RAPPER") == [["dblp:journals/corr/abs-1802-03909",
+                                                   "dblp:journals/corr/abs-2004-01712"]]
+    assert clusters("99_4535.xml", "for Acceleration of QR Factorization") == [
+        ["dblp:journals/corr/MerchantVCRNN16a", "dblp:journals/tpds/MerchantVCRNN18"],
+        ["dblp:journals/corr/abs-1803-05320"]]
+
+
 def test_icde_extended_abstracts_link_to_their_tkde_papers(realdata):
     """33_3180.xml, read by hand: ICDE 2018 prints two 'Extended Abstract's of TKDE papers of the same title (own
     DOIs). Four publications, four works; each abstract links to its paper ('full version') and back."""
