@@ -63,7 +63,9 @@ DEFAULT_SETTINGS = MatchSettings()
 
 # DOI prefixes of preprint servers: a preprint's DOI differing from the journal DOI is no conflict.
 PREPRINT_DOI_PREFIXES = (
-    "10.1101/",       # bioRxiv, medRxiv
+    # bioRxiv, medRxiv (10.1101/2020.06.04.135186, 10.1101/819961); not the journals Cold Spring Harbor publishes
+    # under the same prefix (10.1101/gad.…, 10.1101/gr.…, 10.1101/sqb.…, 10.1101/cshperspect.…)
+    *(f"10.1101/{digit}" for digit in "0123456789"),
     "10.48550/",      # arXiv
     "10.21203/",      # Research Square
     "10.20944/",      # Preprints.org

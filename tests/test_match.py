@@ -53,6 +53,24 @@ def test_two_arxiv_submissions_are_two_works_unless_they_share_their_title():
     assert compare(first, again).reason == "" and "ids" not in compare(first, again).components
 
 
+def test_cold_spring_harbor_journals_are_not_biorxiv_preprints():
+    """Both publish under 10.1101: bioRxiv's DOIs open with a digit, the Press's journals with a name (gad., sqb.).
+    The Semantic Scholar records of Cantley's 1994 BioEssays review and a 1992 CSH Symposium paper were one work."""
+    review = rec("semanticscholar", "6886cf24", "Phosphatidylinositol 3‐kinase", ["R. Kapeller", "L. Cantley"],
+                 1994, venue="Bioessays", ids={"doi": "10.1002/bies.950160810", "pmid": "8086005"})
+    symposium = rec("semanticscholar", "ab4903ec", "Phosphatidylinositol-3 kinase and growth regulation.",
+                    ["S. Soltoff", "C. Carpenter", "K. Auger", "R. Kapeller", "L. Cantley"], 1992,
+                    venue="Cold Spring Harbor Symposia on Quantitative Biology",
+                    ids={"doi": "10.1101/sqb.1992.057.01.010", "pmid": "1339706"})
+    d = compare(review, symposium)
+    assert d.outcome == "different" and d.reason == "doi-conflict:10.1002/bies.950160810|10.1101/sqb.1992.057.01.010"
+    preprint = rec("semanticscholar", "b", "Age-induced methylmalonic acid accumulation promotes tumor progression",
+                   ["Ana P. Gomes", "John Blenis"], 2020, ids={"doi": "10.1101/2020.06.04.135186"})
+    paper = rec("semanticscholar", "n", "Age-induced accumulation of methylmalonic acid promotes tumour progression",
+                ["Ana P. Gomes", "John Blenis"], 2020, venue="Nature", ids={"doi": "10.1038/s41586-020-2630-0"})
+    assert compare(preprint, paper).outcome == "same"
+
+
 def test_figshare_versions_merge_but_lookalike_supplements_stay_apart():
     v1, v2, table_a, table_b = deposits("figshare")
     assert compare(v1, v2).outcome == "same"
