@@ -144,12 +144,16 @@ def title_parts(folded_title: str) -> frozenset[str]:
 
 # ---- notices about another work ---------------------------------------------------------------------
 
-# 'Erratum: …', 'Correction to: …', 'Corrigendum', 'Addendum to …' (not 'Correction of motion artifacts …')
-CORRECTION_TITLE = re.compile(r"^(?:(?:correction|addendum)(?:\s+to\b|\s*[:.]|\s*$)|(?:erratum|errata|corrigendum)\b)",
-                              re.I)
-# a notice retracting a work ('Retraction note to …'); 'RETRACTED: <title>' is the retracted work itself
-RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice of retraction|expression of concern)\b",
-                                     re.I)
+# 'Erratum: …', 'Correction to: …', 'Corrigendum', 'Addendum to …', Nature's 'Author Correction: …' and 'Publisher
+# Correction: …', PNAS's 'Correction for Smith et al., …' (not 'Correction of motion artifacts …', nor 'Correction
+# for attenuation …')
+CORRECTION_TITLE = re.compile(r"^(?:(?:(?:author|publisher)(?:['’]?s)?\s+)?(?:correction|addendum)"
+                              r"(?:\s+to\b|\s*[:.]|\s*$)|(?:erratum|errata|corrigendum)\b"
+                              r"|correction\s+for\s+[^,]{1,80}\bet\s+al\b)", re.I)
+# a notice retracting a work or doubting it ('Retraction note to …', Springer's 'Editorial Note to: …'); 'RETRACTED:
+# <title>' is the retracted work itself
+RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice of retraction|"
+                                     r"(?:editorial\s+)?expression of concern|editorial note to)\b", re.I)
 
 
 # An extended abstract, poster or demo of a paper, by its title: 'Poster: …', 'Demo Abstract: …', '… (Extended

@@ -249,6 +249,23 @@ def test_corrections_and_scholar_page_labels_are_not_publications(tmp_path):
     assert "Cracked Pots and Their Makers" in titles
 
 
+def test_nature_and_pnas_correction_notices_stay_off_the_list_and_out_of_the_paper(tmp_path):
+    """Semantic Scholar and Scholar give such notices no DOI and no erratum type: the title tells. Before, the four
+    notices were listed on the site as four more papers."""
+    people = [me("Josiah Carberry"), author("Ann Lee", aid="A51")]
+    notices = [oa_work("W7", "Author Correction: The Psychoceramics of Teapots", 2019, people),
+               oa_work("W8", "Publisher Correction: The Psychoceramics of Teapots", 2019, people),
+               oa_work("W9", "Correction for Carberry et al., The psychoceramics of teapots", 2019, people),
+               oa_work("W10", "Editorial Note to: The Psychoceramics of Teapots", 2020, people)]
+    site = small_site(tmp_path, CONFIRMED + notices, ORCID_WORKS)
+    for wid in ("W7", "W8", "W9", "W10"):
+        data = explain_json(site, f"openalex:{wid}")
+        assert data["type"] in ("erratum", "retraction") and data["left_out"].startswith("type ")
+        assert "openalex:W2" not in explain_json(site, f"openalex:{wid}")["records"]
+    papers = yaml.safe_load(run("export", "--format", "papers-yml", "--out", "-", cwd=site).stdout)
+    assert sorted(p["title"] for p in papers) == ["Cracked Pots and Their Makers", "The Psychoceramics of Teapots"]
+
+
 def test_a_work_without_contributors_lists_the_person_and_gets_a_named_key(tmp_path):
     site = small_site(tmp_path, [], [(9, "A Lone Pot", 2012, "10.5555/lone")])
     papers = yaml.safe_load(run("export", "--format", "papers-yml", "--out", "-", cwd=site).stdout)

@@ -183,6 +183,17 @@ def test_an_erratum_stays_a_work_of_its_own_and_the_paper_stays_a_paper():
     assert not result.review
 
 
+def test_a_nature_author_correction_stays_apart_from_the_paper_it_corrects():
+    # as in Cantley's Semantic Scholar list, where neither record carries a DOI: before, the notice joined the paper
+    people = ["Gino B. Ferraro", "Ahmed Ali", "Lewis C. Cantley", "Rakesh K. Jain"]
+    title = "Fatty acid synthesis is required for breast cancer brain metastasis"
+    paper = rec("semanticscholar", "paper", title, people, 2021, venue="Nature Cancer")
+    notice = rec("semanticscholar", "notice", f"Author Correction: {title}", people, 2021, venue="Nature Cancer")
+    result = build_works([paper, notice], [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [["semanticscholar:notice"], ["semanticscholar:paper"]]
+    assert not result.review
+
+
 def test_a_demo_abstract_links_to_its_paper_as_the_short_version_not_an_earlier_version():
     people = ["Pengfei Zhou", "Yuanqing Zheng", "Mo Li"]
     demo = rec("dblp", "d", "Demo: how long to wait?: predicting bus arrival time with mobile phone based "

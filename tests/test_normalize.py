@@ -65,6 +65,11 @@ def test_notice_titles_are_corrections_and_retraction_notices_only():
     assert notice_title("Correction to: Cracked Pots and Their Makers") and notice_title("Corrigendum")
     assert notice_title("\\ addendum to \\ '' \\ `` automatic generation of production rules")
     assert notice_title("Retraction note to: Teapots")
+    assert notice_title("Author Correction: Radiotherapy as a tool to elicit clinically actionable signalling")
+    assert notice_title("Publisher Correction: Suppression of insulin feedback enhances the efficacy of PI3K inhibitors")
+    assert notice_title("Correction for Taniguchi et al., Phosphoinositide 3-kinase regulatory subunit p85α suppresses")
+    assert notice_title("Editorial Note to: Glucose Addiction of TSC Null Cells Is Caused by Failed mTORC1")
+    assert not notice_title("Correction for attenuation in PET imaging")
     assert not notice_title("Correction of motion artifacts in MRI")
     assert not notice_title("RETRACTED: Teapots")                 # the retracted work itself
     assert not notice_title("Additive models of citation behaviour")
