@@ -25,7 +25,8 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import TRUNCATION, cut_at_front, fold, notice_title, repair, title_key, title_parts, venue_key
+from pubsync.normalize import (MEETING_ABSTRACT_TITLE, TRUNCATION, cut_at_front, fold, notice_title, repair,
+                               title_key, title_parts, venue_key)
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, mostly_venue_words, names_only_a_venue, venue_kind, venue_word_share
@@ -55,6 +56,8 @@ class MatchSettings:
                                     # model learns little from them: Scholar's author lists are often wrong)
     notice: float = -12.0           # one record is a correction or retraction notice, the other not: the notice is
                                     # a work of its own about the other (an erratum merged in hides the paper)
+    meeting_abstract: float = -12.0 # one record is a meeting abstract ('Abstract 3917: …'), the other not: two
+                                    # publications (the README's definition), linked by the merge
     identity: float = 30.0          # an identifier both records share
     id_conflict: float = -30.0      # two different non-preprint DOIs
 
@@ -144,6 +147,7 @@ class Features:
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
     notice: bool = False                                    # a correction or retraction notice ('Erratum: …')
+    meeting_abstract: bool = False                          # 'Abstract 3917: …' (normalize.MEETING_ABSTRACT_TITLE)
     cut_front: bool = False                                 # the title was cut at its start ('… of the VLDB')
     name_words: frozenset[str] = frozenset()                # every word of 3+ letters of the authors' names
     # derived once here so that batch scoring touches each pair only in C (see matchmodel.pair_rows)
@@ -228,6 +232,7 @@ def _title_bits(raw_title: str) -> dict:
                 # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
                 # field) says no more about which paper it is than 'Editorial'
                 generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title),
+                meeting_abstract=bool(MEETING_ABSTRACT_TITLE.match(raw_title)),
                 numberish=frozenset(w for w in words if w.isdigit() or w in matchmodel.NUMBERISH),
                 word_ids=matchmodel.id_array(words))
 
@@ -667,13 +672,14 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
 
 # the rules added after the model's terms, in this order: an identifier shared or in conflict, years 3+ apart,
 # different parts ('Part I' / 'Part II'), two clean records naming different well-known venues or sharing no
-# author, a correction or retraction notice against the work it is about
+# author, a correction or retraction notice against the work it is about, a meeting abstract against the paper
 _OVERLAP = matchmodel.FEATURE_NAMES.index("authors.overlap")
 _FULL_NAMES = matchmodel.FEATURE_NAMES.index("authors.full_names")
 _FUZZY = matchmodel.FEATURE_NAMES.index("authors.fuzzy")
 _LCS_SHORT = matchmodel.FEATURE_NAMES.index("title.lcs_short")
 _VENUE_WORDS = matchmodel.FEATURE_NAMES.index("venue.words")
-_RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint", "title.notice")
+_RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint", "title.notice",
+          "title.meeting_abstract")
 
 
 @dataclass
@@ -723,6 +729,8 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
     extra[:, 4] = np.where(disjoint, s.authors_disjoint, 0.0)
     notices = np.fromiter((f.notice for f in items), dtype=bool, count=len(items))
     extra[:, 5] = np.where(notices[ii] != notices[jj], s.notice, 0.0)
+    abstracts = np.fromiter((f.meeting_abstract for f in items), dtype=bool, count=len(items))
+    extra[:, 6] = np.where(abstracts[ii] != abstracts[jj], s.meeting_abstract, 0.0)
     totals = model.totals(rows)
     for column in range(len(_RULES)):
         totals += extra[:, column]
@@ -1126,12 +1134,14 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
 
 def _related(scored: _Scored, candidates: np.ndarray, find, s: MatchSettings) -> list[tuple[int, int]]:
     """The candidate pairs the model's terms call one work (prior + terms above `same`) that the year, venue or
-    DOI rule settled as two, and no rule about parts or notices: another version of the same paper, with most of
-    the shorter title inside the longer and in another venue (not a column a venue runs every year)."""
-    ids, year_far, parts, venue, _, notice = (scored.extra[:, k] for k in range(len(_RULES)))
+    DOI rule settled as two, and no rule about parts, notices or meeting abstracts: another version of the same
+    paper, with most of the shorter title inside the longer and in another venue (not a column a venue runs every
+    year)."""
+    ids, year_far, parts, venue, _, notice, abstract = (scored.extra[:, k] for k in range(len(_RULES)))
     model_total = scored.totals - scored.extra.sum(axis=1)
     kept_apart = (ids < 0) | (year_far != 0) | (venue != 0)
     with np.errstate(invalid="ignore"):
         versions = (scored.rows[:, _LCS_SHORT] >= matchmodel.CUT_TITLE_LCS) & ~(scored.rows[:, _VENUE_WORDS] >= 0.9)
-    hits = (model_total > s.same) & (scored.totals <= s.maybe) & kept_apart & (parts == 0) & (notice == 0) & versions
+    hits = (model_total > s.same) & (scored.totals <= s.maybe) & kept_apart & (parts == 0) & (notice == 0) \
+        & (abstract == 0) & versions
     return sorted({(int(i), int(j)) for i, j in candidates[np.flatnonzero(hits)].tolist() if find(i) != find(j)})

@@ -194,6 +194,23 @@ def test_a_nature_author_correction_stays_apart_from_the_paper_it_corrects():
     assert not result.review
 
 
+def test_a_meeting_abstract_stays_apart_from_its_paper_and_links_to_it():
+    """AACR's 'Abstract B45: …' is the abstract of a talk, the Nature article the paper: two publications (the
+    README's definition). Without DOIs, as in Cantley's Semantic Scholar list, the two were one work shown under the
+    abstract's title; with DOIs they link as short and full version."""
+    people = ["Jaekyoung Son", "Costas A. Lyssiotis", "Alec C. Kimmelman", "Lewis C. Cantley"]
+    title = "Pancreatic cancers depend on a non-canonical glutamine metabolic pathway"
+    paper = rec("semanticscholar", "paper", title, people, 2013, venue="Nature")
+    abstract = rec("semanticscholar", "abstract", f"Abstract B45: {title}", people, 2012, venue="Cancer Research")
+    result = build_works([paper, abstract], [], MergeSettings())
+    assert sorted((w.records, w.title) for w in result.works) == [
+        (["semanticscholar:abstract"], f"Abstract B45: {title}"), (["semanticscholar:paper"], title)]
+    paper.ids, abstract.ids = {"doi": "10.1038/nature12040"}, {"doi": "10.1158/1538-7445.panca2012-b45"}
+    works = {w.records[0]: w for w in build_works([paper, abstract], [], MergeSettings()).works}
+    assert works["semanticscholar:abstract"].links["full_version"] == "https://doi.org/10.1038/nature12040"
+    assert works["semanticscholar:paper"].links["short_version"] == "https://doi.org/10.1158/1538-7445.panca2012-b45"
+
+
 def test_a_demo_abstract_links_to_its_paper_as_the_short_version_not_an_earlier_version():
     people = ["Pengfei Zhou", "Yuanqing Zheng", "Mo Li"]
     demo = rec("dblp", "d", "Demo: how long to wait?: predicting bus arrival time with mobile phone based "

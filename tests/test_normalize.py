@@ -84,6 +84,9 @@ def test_short_version_titles_name_the_paper_they_present():
     assert short_version_title("Walkway discovery from large scale crowdsensing: demo abstract") == \
         "Walkway discovery from large scale crowdsensing"
     assert short_version_title("A Kinect-based Interactive Game: (Demonstration).") == "A Kinect-based Interactive Game"
+    assert short_version_title("Abstract LB-418: Targeting the PI3K/mTOR pathway") == "Targeting the PI3K/mTOR pathway"
+    assert short_version_title("Abstract P3-03-01: Double PIK3CA mutations in cis") == "Double PIK3CA mutations in cis"
+    assert short_version_title("Abstract algebra: groups and rings") == ""
     assert short_version_title("Formalizing and verifying … Monterey Phoenix (SoSyM abstract)") == \
         "Formalizing and verifying … Monterey Phoenix"
     for title in ("A Demonstration of PERC: Probabilistic Entity Resolution With Crowd Errors",
