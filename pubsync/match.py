@@ -59,7 +59,7 @@ class MatchSettings:
     meeting_abstract: float = -12.0 # one record is a meeting abstract ('Abstract 3917: …'), the other not: two
                                     # publications (the README's definition), linked by the merge
     identity: float = 30.0          # an identifier both records share
-    id_conflict: float = -30.0      # two different non-preprint DOIs
+    id_conflict: float = -30.0      # two different non-preprint DOIs, or two arXiv submissions under two titles
 
 
 DEFAULT_SETTINGS = MatchSettings()
@@ -1048,9 +1048,9 @@ def cluster(feats: Sequence[Features], forced: Iterable[tuple[int, int]] = (),
     end up in one group (a person said "different"), whatever identifiers or scores say. Then identity edges,
     then scored matches from the strongest down; a join that would put two different non-preprint DOIs, two arXiv
     submissions under different titles, or two titles naming different parts or days, in one group is refused
-    unless a decision or a preprint/version relation asked for it. `apart` labels records (one label a record, "" for none): no group holds two records of one label
-    (a list that names each publication once, such as the owner's site or DBLP), checked per group so it costs
-    nothing per pair."""
+    unless a decision or a preprint/version relation asked for it. `apart` labels records (one label a record, ""
+    for none): no group holds two records of one label (a list that names each publication once, such as the
+    owner's site or DBLP), checked per group so it costs nothing per pair."""
     n = len(feats)
     parent = list(range(n))
     members: list[list[int]] = [[i] for i in range(n)]

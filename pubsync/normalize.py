@@ -156,8 +156,9 @@ RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice o
                                      r"(?:editorial\s+)?expression of concern|editorial note to)\b", re.I)
 
 
-# A meeting abstract, by the number the meeting gave it: AACR's 'Abstract 3917: …', 'Abstract LB-418: …'. Every source
-# prints it (it is part of the published title), unlike '(abstract)' or '(demo)', which ACM adds and DBLP leaves out.
+# A meeting abstract, by the number the meeting gave it: AACR's 'Abstract 3917: …', 'Abstract LB-418: …'. Every
+# source prints it (it is part of the published title), unlike '(abstract)' or '(demo)', which ACM adds and DBLP
+# leaves out.
 MEETING_ABSTRACT_TITLE = re.compile(r"^\s*abstract\s+[a-z]{0,4}-?\d[\w-]*\s*:\s*", re.I)
 # An extended abstract, poster, demo or meeting abstract of a paper, by its title: 'Poster: …', 'Demo Abstract: …',
 # '… (Extended Abstract)', '…: (Demonstration)', '… (SoSyM abstract)', '…: poster abstract', 'Abstract 3917: …'.
