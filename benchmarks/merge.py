@@ -66,9 +66,11 @@ def synthetic_records(n: int, seed: int) -> tuple[list[Record], int]:
     return records[:n], w
 
 
-def openalex_payload(r: Record) -> str:
+def openalex_payload(r: Record, number: int) -> str:
+    # one OpenAlex id a record, the same in every run (hash() of a string changes from process to process, and two
+    # records sharing an id are one work by identity)
     return json.dumps({
-        "id": f"https://openalex.org/W{abs(hash(r.ref)) % 10**10}", "title": r.title, "display_name": r.title,
+        "id": f"https://openalex.org/W{4_000_000_000 + number}", "title": r.title, "display_name": r.title,
         "doi": f"https://doi.org/{r.ids['doi']}" if "doi" in r.ids else None, "publication_year": r.year,
         "publication_date": f"{r.year}-01-01", "type": "article",
         "authorships": [{"author": {"id": None, "display_name": a.name, "orcid": None}, "raw_author_name": a.name}
@@ -97,7 +99,7 @@ def main() -> int:
     from pubsync.store import Store
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
-        raws = [RawRecord("openalex", f"W{i}", openalex_payload(r)) for i, r in enumerate(records)]
+        raws = [RawRecord("openalex", f"W{i}", openalex_payload(r, i)) for i, r in enumerate(records)]
         with store.transaction():
             store.save_raw("bench", raws)
         cfg = load_config(None, env={})

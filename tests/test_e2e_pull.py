@@ -6,6 +6,7 @@ hold no bulk answer for this person, so the bulk endpoint is answered from the s
 bulk envelope; the OpenAlex results likewise get the cursor envelope they were cut from.
 """
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -93,6 +94,25 @@ def test_pull_then_export(world, tmp_path):
     proc = run("pull", "--orcid", ORCID, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert [p for p, _ in server.requests if p.startswith(f"/v3.0/{ORCID}/works/")] == []
+
+
+def test_a_merge_in_another_process_writes_the_same_bytes(world, tmp_path):
+    """Same DB + config -> the same exports, also from a process whose string hashing (set and dict order) differs:
+    Denner's real profile pulled once, merged and exported in two copies under two hash seeds."""
+    server, env, *_ = world
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    assert run("pull", "--orcid", ORCID, cwd=first, env=env).returncode == 0
+    shutil.copytree(first, second)
+    written = []
+    for root, seed in ((first, "1"), (second, "2")):
+        seeded = {**env, "PYTHONHASHSEED": seed}
+        merged = run("merge", cwd=root, env=seeded)
+        assert merged.returncode == 0, merged.stderr
+        for fmt, name in (("bibtex", "papers.bib"), ("papers-yml", "papers.yml")):
+            assert run("export", "--format", fmt, "--out", name, cwd=root, env=seeded).returncode == 0
+        written.append([(root / name).read_bytes() for name in ("papers.bib", "papers.yml")])
+    assert written[0] == written[1] and len(written[0][0]) > 10_000
 
 
 def test_every_source_unreachable_keeps_the_db(world, tmp_path):
