@@ -336,7 +336,7 @@ def test_bad_ids_are_usage_errors_in_one_line(tmp_path):
 
 
 def test_corr_twins_merge_across_all_81_real_person_lists(realdata):
-    """benchmarks/dblp.py over every recorded person list: 638 of the 649 CoRR records that share their title with
+    """benchmarks/dblp.py over every recorded person list: 639 of the 649 CoRR records that share their title with
     a published record of the same list join it (2026-12); the bar is 97 %."""
     import subprocess
     import sys
