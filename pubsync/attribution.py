@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from pubsync.curation import Curation
 from pubsync.names import AGREEMENTS, initial_key, name_agreement, surname_key
-from pubsync.normalize import CORRECTION_TITLE, RETRACTION_NOTICE_TITLE, fold, repair, venue_key
+from pubsync.normalize import CORRECTION_TITLE, FIGURE_TITLE, RETRACTION_NOTICE_TITLE, fold, repair, venue_key
 from pubsync.records import Author, Record, Work
 from pubsync.settings import Person
 
@@ -214,6 +214,7 @@ _NOT_PUBLICATIONS = (
     ("retraction", re.compile(rf"{RETRACTION_NOTICE_TITLE.pattern}|^retracted\b", re.I)),
     ("paratext", re.compile(r"^(editorial board|table of contents|contents|front matter|back matter|masthead|"
                             r"issue information|cover|index|title page|publication period)$", re.I)),
+    ("supplementary", FIGURE_TITLE),     # a figure or table of a report, listed on its own ('Figure 2, …')
 )
 _SUPPLEMENTARY = re.compile(r"^(supplementary|supplemental|supporting)\s+(data|material|materials|information|file|"
                             r"files|tables?)\b[\s:–—-]*(for\b:?)?\s*|^(replication data for|data for):?\s*", re.I)

@@ -126,6 +126,11 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii"
           "x": "10"}
 
 
+# a figure or table of another work, listed as an item of its own ('Figure 2, PBS buffer stability of …'), and its
+# number in a folded title ('figure 2 pbs buffer …')
+FIGURE_TITLE = re.compile(r"^\W*(?:fig|figure|table|scheme)\.?\s+s?\d+[a-z]?\s*[,:.]\s", re.I)
+_FOLDED_FIGURE = re.compile(r"^(fig|figure|table|scheme) (s?\d+[a-z]?) ")
+_FIGURE_KIND = {"fig": "figure"}
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) {_MONTH} ((?:1[5-9]|20)\d\d)\b")
@@ -134,12 +139,15 @@ _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH} (\d{{1,2}}) ((?:1[5-9]|20)\d\d)\b")
 
 @lru_cache(maxsize=1 << 16)
 def title_parts(folded_title: str) -> frozenset[str]:
-    """The part/volume numbers a folded title names, roman numerals as digits ('… part ii' -> {'2'}), and the days
-    it names ('… letter 31 may 1918' -> {'1918-05-31'}: a letter, a diary entry, a meeting's minutes)."""
+    """The part/volume numbers a folded title names, roman numerals as digits ('… part ii' -> {'2'}), the days it
+    names ('… letter 31 may 1918' -> {'1918-05-31'}: a letter, a diary entry, a meeting's minutes), and the number of
+    a figure or table listed on its own ('figure 2 pbs buffer …' -> {'figure 2'})."""
     days = [(y, _MONTHS.index(m), d) for d, m, y in _DAY_MONTH_YEAR.findall(folded_title)]
     days += [(y, _MONTHS.index(m), d) for m, d, y in _MONTH_DAY_YEAR.findall(folded_title)]
+    figure = _FOLDED_FIGURE.match(folded_title)
     return frozenset([_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title)]
-                     + [f"{y}-{m + 1:02d}-{int(d):02d}" for y, m, d in days])
+                     + [f"{y}-{m + 1:02d}-{int(d):02d}" for y, m, d in days]
+                     + ([f"{_FIGURE_KIND.get(figure[1], figure[1])} {figure[2]}"] if figure else []))
 
 
 # ---- notices about another work ---------------------------------------------------------------------

@@ -266,6 +266,21 @@ def test_nature_and_pnas_correction_notices_stay_off_the_list_and_out_of_the_pap
     assert sorted(p["title"] for p in papers) == ["Cracked Pots and Their Makers", "The Psychoceramics of Teapots"]
 
 
+def test_figures_and_tables_listed_as_items_of_their_own_stay_off_the_list(tmp_path):
+    """Semantic Scholar lists the figures and tables of NCBI probe reports as works of their own (17 in Cantley's
+    list, type 'other', no DOI). Before, each was one more paper on the site."""
+    people = [me("Josiah Carberry"), author("Ann Lee", aid="A51")]
+    parts = [oa_work("W7", "Figure 2, PBS Buffer Stability of the Teapot Glaze", 2019, people, kind="other"),
+             oa_work("W8", "Table 4: SAR of selected teapot glazes", 2019, people, kind="other"),
+             oa_work("W9", "Fig. 3. Crack growth in teapots", 2019, people, kind="other")]
+    site = small_site(tmp_path, CONFIRMED + parts, ORCID_WORKS)
+    for wid in ("W7", "W8", "W9"):
+        data = explain_json(site, f"openalex:{wid}")
+        assert data["type"] == "supplementary" and data["left_out"] == "type supplementary"
+    papers = yaml.safe_load(run("export", "--format", "papers-yml", "--out", "-", cwd=site).stdout)
+    assert sorted(p["title"] for p in papers) == ["Cracked Pots and Their Makers", "The Psychoceramics of Teapots"]
+
+
 def test_a_work_without_contributors_lists_the_person_and_gets_a_named_key(tmp_path):
     site = small_site(tmp_path, [], [(9, "A Lone Pot", 2012, "10.5555/lone")])
     papers = yaml.safe_load(run("export", "--format", "papers-yml", "--out", "-", cwd=site).stdout)

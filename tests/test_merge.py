@@ -194,6 +194,26 @@ def test_a_nature_author_correction_stays_apart_from_the_paper_it_corrects():
     assert not result.review
 
 
+def test_numbered_figures_and_tables_of_one_report_stay_apart():
+    """Semantic Scholar lists the figures and tables of NCBI probe reports as papers of their own, with the report's
+    authors and year and no DOI (Cantley's list has 17). Before, 'Figure 2, …', 'Figure 3, …' and 'Figure 4, …' were
+    one work, and so were Tables 3, 4 and 5."""
+    people = ["Matthew B. Boxer", "Jian-Kang Jiang", "Matthew G. Vander Heiden", "Lewis C. Cantley"]
+    titles = {"f2": "Figure 2, PBS Buffer Stability of NCGC00185916/CID-44543605",
+              "f3": "Figure 3, PBS Buffer Stability of NCGC00186527/CID-44246498",
+              "f4": "Figure 4, PBS Buffer Stability of NCGC00185939/CID-4547230",
+              "t3": "Table 3, SAR of selected N,N-bisarylsulfonamides",
+              "t4": "Table 4, SAR of selected thieno[3,2-b]pyrrole[3,2-d]pyridazinones",
+              "t5": "Table 5, SAR of selected tetrahydroquinoline-sulfonamides"}
+    records = [rec("semanticscholar", sid, title, people, 2011, type="other") for sid, title in titles.items()]
+    # the same figure from two sources is still one work
+    records.append(rec("scholar", "f2", "Figure 2, PBS buffer stability of NCGC00185916/CID-44543605", people, 2011))
+    result = build_works(records, [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["scholar:f2", "semanticscholar:f2"], *([f"semanticscholar:{sid}"] for sid in ("f3", "f4", "t3", "t4", "t5"))]
+    assert not result.review
+
+
 def test_a_meeting_abstract_stays_apart_from_its_paper_and_links_to_it():
     """AACR's 'Abstract B45: …' is the abstract of a talk, the Nature article the paper: two publications (the
     README's definition). Without DOIs, as in Cantley's Semantic Scholar list, the two were one work shown under the
