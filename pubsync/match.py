@@ -25,7 +25,7 @@ import numpy as np
 
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
-from pubsync.normalize import (MEETING_ABSTRACT_TITLE, TRUNCATION, cut_at_front, fold, notice_title, repair,
+from pubsync.normalize import (MEETING_ABSTRACT_TITLE, TRUNCATION, cut_at_front, fold, notice_kind, repair,
                                title_key, title_parts, venue_key)
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
@@ -54,8 +54,8 @@ class MatchSettings:
     authors_disjoint: float = -3.0  # two clean records (given names written out) share no author's surname, nor
                                     # one spelt nearly alike: 63 of 71 such similar-title train pairs differ (the
                                     # model learns little from them: Scholar's author lists are often wrong)
-    notice: float = -12.0           # one record is a correction or retraction notice, the other not: the notice is
-                                    # a work of its own about the other (an erratum merged in hides the paper)
+    notice: float = -12.0           # one record is a correction or retraction notice, or a comment or reply, the
+                                    # other not: a work of its own about the other (merged in, it hides the paper)
     meeting_abstract: float = -12.0 # one record is a meeting abstract ('Abstract 3917: …'), the other not: two
                                     # publications (the README's definition), linked by the merge
     identity: float = 30.0          # an identifier both records share
@@ -146,7 +146,7 @@ class Features:
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
-    notice: bool = False                                    # a correction or retraction notice ('Erratum: …')
+    notice: str = ""                                        # 'correction' ('Erratum: …'), 'discussion' ('Comment on …')
     meeting_abstract: bool = False                          # 'Abstract 3917: …' (normalize.MEETING_ABSTRACT_TITLE)
     cut_front: bool = False                                 # the title was cut at its start ('… of the VLDB')
     name_words: frozenset[str] = frozenset()                # every word of 3+ letters of the authors' names
@@ -568,7 +568,7 @@ def features(record: Record) -> Features:
         is_preprint=record.type == "preprint" or bool(arxiv) and not doi or is_preprint_doi(doi),
         venue_kind=kind,
         known_venue=known,
-        notice=record.type in ("erratum", "retraction") or notice_title(title_text),
+        notice="correction" if record.type in ("erratum", "retraction") else notice_kind(title_text),
         text_blob=title["title_flat"] + "".join(people["surnames"]),
     )
 
@@ -672,12 +672,13 @@ def score_pairs(feats: Sequence[Features] | matchmodel.RecordTable, pairs: Seque
 
 # the rules added after the model's terms, in this order: an identifier shared or in conflict, years 3+ apart,
 # different parts ('Part I' / 'Part II'), two clean records naming different well-known venues or sharing no
-# author, a correction or retraction notice against the work it is about, a meeting abstract against the paper
+# author, a correction notice or a comment against the work it is about, a meeting abstract against the paper
 _OVERLAP = matchmodel.FEATURE_NAMES.index("authors.overlap")
 _FULL_NAMES = matchmodel.FEATURE_NAMES.index("authors.full_names")
 _FUZZY = matchmodel.FEATURE_NAMES.index("authors.fuzzy")
 _LCS_SHORT = matchmodel.FEATURE_NAMES.index("title.lcs_short")
 _VENUE_WORDS = matchmodel.FEATURE_NAMES.index("venue.words")
+_NOTICE_KINDS = {"": 0, "correction": 1, "discussion": 2}
 _RULES = ("ids", "year.far", "title.parts", "venue.known_conflict", "authors.disjoint", "title.notice",
           "title.meeting_abstract")
 
@@ -727,7 +728,7 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
         a, b = items[ii[k]], items[jj[k]]
         disjoint[k] = not (a.surname_set & b.name_words or b.surname_set & a.name_words)
     extra[:, 4] = np.where(disjoint, s.authors_disjoint, 0.0)
-    notices = np.fromiter((f.notice for f in items), dtype=bool, count=len(items))
+    notices = np.fromiter((_NOTICE_KINDS[f.notice] for f in items), dtype=np.int8, count=len(items))
     extra[:, 5] = np.where(notices[ii] != notices[jj], s.notice, 0.0)
     abstracts = np.fromiter((f.meeting_abstract for f in items), dtype=bool, count=len(items))
     extra[:, 6] = np.where(abstracts[ii] != abstracts[jj], s.meeting_abstract, 0.0)

@@ -184,11 +184,26 @@ def short_version_title(title: str | None) -> str:
     return core.strip() if core != text else ""
 
 
+# A comment on another work, or a reply to one ('Comment on "X"', 'Response to Comment on "X"', 'Authors' reply to
+# …', 'Discussion of …'): a publication of its own, by other people or a year later. A paper whose title merely
+# opens so ('Response to detected errors in …') is flagged too, harmlessly: every record of it opens so.
+_DISCUSSION_TITLE = re.compile(r"^(?:(?:the\s+)?authors?['’]?s?\s+)?(?:response|reply|rejoinder|comments?|commentary"
+                               r"|discussion|closure)\s+(?:to|on|of)[\s:]", re.I)
+
+
 @lru_cache(maxsize=1 << 16)
+def notice_kind(title: str | None) -> str:
+    """What a title says the item is about another work: "correction" (a correction or retraction notice),
+    "discussion" (a comment or reply) or ""."""
+    text = re.sub(r"^[\W_]+", "", repair(title))
+    if CORRECTION_TITLE.search(text) or RETRACTION_NOTICE_TITLE.search(text):
+        return "correction"
+    return "discussion" if _DISCUSSION_TITLE.search(text) else ""
+
+
 def notice_title(title: str | None) -> bool:
     """A correction or retraction notice about another work, by its title."""
-    text = re.sub(r"^[\W_]+", "", repair(title))
-    return bool(CORRECTION_TITLE.search(text) or RETRACTION_NOTICE_TITLE.search(text))
+    return notice_kind(title) == "correction"
 
 
 # ---- venues ------------------------------------------------------------------------------------

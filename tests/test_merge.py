@@ -214,6 +214,24 @@ def test_numbered_figures_and_tables_of_one_report_stay_apart():
     assert not result.review
 
 
+def test_a_response_to_a_comment_stays_apart_from_the_paper_it_defends():
+    """Science's 'Response to Comment on "X"' is a publication of its own by X's authors, a year later. Scholar rows
+    carry no DOI, and before, the response joined the paper (it was shown once, as the paper)."""
+    people = ["John M. Asara", "Mary H. Schweitzer", "Lewis C. Cantley"]
+    title = "Protein Sequences from Mastodon and Tyrannosaurus rex Revealed by Mass Spectrometry"
+    paper = rec("scholar", "paper", title, people, 2007, venue="Science")
+    response = rec("scholar", "response", f'Response to Comment on "{title}"', people, 2008, venue="Science")
+    comment = rec("scholar", "comment", f'Comment on "{title}"', ["Mike Buckley", "Angela Walker"], 2008,
+                  venue="Science")
+    # a paper whose title opens with the same words is no reply, and its records are still one work
+    parnas = [rec(source, source, "Response to detected errors in well-structured programs", ["David L. Parnas"],
+                  1972, venue="Carnegie Mellon University") for source in ("scholar", "semanticscholar")]
+    result = build_works([paper, response, comment, *parnas], [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["scholar:comment"], ["scholar:paper"], ["scholar:response"], ["scholar:scholar", "semanticscholar:semanticscholar"]]
+    assert not [item for item in result.review if "scholar:paper" in (item.a, item.b)]
+
+
 def test_a_meeting_abstract_stays_apart_from_its_paper_and_links_to_it():
     """AACR's 'Abstract B45: …' is the abstract of a talk, the Nature article the paper: two publications (the
     README's definition). Without DOIs, as in Cantley's Semantic Scholar list, the two were one work shown under the

@@ -75,6 +75,19 @@ def test_notice_titles_are_corrections_and_retraction_notices_only():
     assert not notice_title("Additive models of citation behaviour")
 
 
+def test_comments_and_replies_are_told_from_papers_by_their_opening_words():
+    from pubsync.normalize import notice_kind
+    for title in ('Response to Comment on "Protein Sequences from Mastodon and Tyrannosaurus rex Revealed by Mass'
+                  ' Spectrometry"', 'Comment on "Teapots"', "Comments on \u201cA comparison of two synchronizing "
+                  "concepts by P.B. Hansen\u201d", "Reply to: Cracked pots", "Authors' reply to the discussion",
+                  "\\ response to \\ '' \\ `` a close look at the ifo data model", "Discussion of 'Teapots'"):
+        assert notice_kind(title) == "discussion", title
+    for title in ("Comments-oriented blog summarization by sentence extraction", "Response Time Bounds for Typed DAG",
+                  "Replying to email in 2020", "Commentary", "Correction to: Cracked Pots", ""):
+        assert notice_kind(title) != "discussion", title
+    assert notice_kind("Correction to: Cracked Pots") == "correction"
+
+
 def test_short_version_titles_name_the_paper_they_present():
     from pubsync.normalize import short_version_title
     assert short_version_title("Linking Fine-Grained Locations in User Comments (Extended Abstract).") == \
