@@ -26,7 +26,7 @@ import numpy as np
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
 from pubsync.normalize import (MEETING_ABSTRACT_TITLE, TRUNCATION, cut_at_front, fold, notice_kind, repair,
-                               title_key, title_parts, venue_key)
+                               series_part, title_key, title_parts, venue_key)
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, mostly_venue_words, names_only_a_venue, venue_kind, venue_word_share
@@ -231,7 +231,7 @@ def _title_bits(raw_title: str) -> dict:
     return dict(title=title, truncated=truncated, cut_front=cut_front, title_words=words, title_flat=flat,
                 # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
                 # field) says no more about which paper it is than 'Editorial'
-                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title),
+                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title) | series_part(repair(raw_title)),
                 meeting_abstract=bool(MEETING_ABSTRACT_TITLE.match(raw_title)),
                 numberish=frozenset(w for w in words if w.isdigit() or w in matchmodel.NUMBERISH),
                 word_ids=matchmodel.id_array(words))

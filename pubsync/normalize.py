@@ -137,6 +137,20 @@ _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) {_MONTH} ((?:1[5-9]|20)\d\d)\b")
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH} (\d{{1,2}}) ((?:1[5-9]|20)\d\d)\b")
 
 
+# the number a journal series gives its papers after their common title, without the word 'part': '… from turkey
+# erythrocytes. I. Purification and properties' (not an initial: 'J. McCarthy, I. Kant'; not a book's contents:
+# 'Sidelights on Relativity,... I. Ether and Relativity. II. Geometry and Experience')
+_ROMAN_HEADING = re.compile(r"(\S*)\s+([IVX]{1,4})\.\s+(?=[A-Z0-9])")
+
+
+def series_part(title: str) -> frozenset[str]:
+    """The number of a paper in a journal series, roman numerals as digits ('…. II. P2Y-purinergic …' -> {'2'})."""
+    headings = _ROMAN_HEADING.findall(title)
+    if len(headings) != 1 or not re.fullmatch(r"\w*[a-z]{3}\.", headings[0][0]):
+        return frozenset()
+    return frozenset([_ROMAN.get(headings[0][1].lower(), headings[0][1])])
+
+
 @lru_cache(maxsize=1 << 16)
 def title_parts(folded_title: str) -> frozenset[str]:
     """The part/volume numbers a folded title names, roman numerals as digits ('… part ii' -> {'2'}), the days it

@@ -214,6 +214,22 @@ def test_numbered_figures_and_tables_of_one_report_stay_apart():
     assert not result.review
 
 
+def test_the_numbered_papers_of_a_series_stay_apart_without_the_word_part():
+    """A journal series numbers its papers after the common title: '… from turkey erythrocytes. I. Purification and
+    properties.' and '… II. P2Y-purinergic receptor …' (two Scholar rows of Morris's profile, no authors). Before,
+    the two were one work."""
+    stem = "A receptor and G-protein-regulated polyphosphoinositide-specific phospholipase C from turkey erythrocytes."
+    first = rec("scholar", "one", f"{stem} I. Purification and properties.", (), 1990)
+    second = rec("scholar", "two", f"{stem} II. P2Y-purinergic receptor and G-protein-mediated regulation of the "
+                 "purified enzyme reconstituted with turkey erythrocyte ghosts.", (), 1990)
+    again = rec("openalex", "one", f"{stem} I. Purification and properties", ["Andrew J. Morris"], 1990)
+    initials = [rec(source, source, "On a Possibility of Artificial Reason: J. McCarthy, I. Kant, and A. Turing",
+                    ["Edsger W. Dijkstra"], 1990) for source in ("scholar", "semanticscholar")]
+    result = build_works([first, second, again, *initials], [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["openalex:one", "scholar:one"], ["scholar:scholar", "semanticscholar:semanticscholar"], ["scholar:two"]]
+
+
 def test_a_response_to_a_comment_stays_apart_from_the_paper_it_defends():
     """Science's 'Response to Comment on "X"' is a publication of its own by X's authors, a year later. Scholar rows
     carry no DOI, and before, the response joined the paper (it was shown once, as the paper)."""

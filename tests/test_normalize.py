@@ -58,6 +58,16 @@ def test_title_parts_reads_part_and_volume_numbers():
     assert title_parts("the x tree an index structure") == frozenset()
 
 
+def test_a_journal_series_numbers_its_papers_after_the_common_title():
+    from pubsync.normalize import series_part
+    assert series_part("Phospholipase C from turkey erythrocytes. II. P2Y-purinergic receptor") == {"2"}
+    assert series_part("Phospholipase C from turkey erythrocytes. I. Purification and properties.") == {"1"}
+    assert series_part("On a Possibility of Artificial Reason: J. McCarthy, I. Kant, and A. Turing") == frozenset()
+    assert series_part("Sidelights on Relativity,... I. Ether and Relativity. II. Geometry and Experience") == \
+        frozenset()                                                   # a book's contents, not its number
+    assert series_part("What I. learned") == frozenset()
+
+
 def test_notice_titles_are_corrections_and_retraction_notices_only():
     from pubsync.normalize import notice_title
     assert notice_title("Erratum: A Database Model for Object Dynamics")
