@@ -245,7 +245,7 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
     with np.errstate(invalid="ignore"):
         cut = ((ca[:, _TRUNCATED] > 0) | (cb[:, _TRUNCATED] > 0)) & (out[:, 2] >= CUT_TITLE_LCS)
     for k in np.flatnonzero(cut).tolist():
-        a, b = t.titles[ii[k]].split(), t.titles[jj[k]].split()
+        a, b = _from_same_opening(t.titles[ii[k]].split(), t.titles[jj[k]].split())
         n = min(len(a), len(b)) - 1
         if n >= 2:
             ks.append(k)
@@ -257,6 +257,20 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
         at = np.array(ks)
         front = ((ca[at, _CUT_FRONT] > 0) | (cb[at, _CUT_FRONT] > 0))[:, None]
         out[at[:, None], [0, 1, 2, 3, 4, 7]] = np.where(front & (tails[:, :1] > heads[:, :1]), tails, heads)
+
+
+def _from_same_opening(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
+    """The two titles' words from where both open alike: words one title has before the other's first three (a
+    journal section Scholar runs into the title: 'mechanisms of signal transduction involvement of phospholipase d2
+    …' / 'involvement of phospholipase d2 …') are left out. Not for an opening of common words ('an analysis of')."""
+    for x, y, swapped in ((a, b, False), (b, a, True)):
+        opening = x[:3]
+        if len(opening) < 3 or sum(len(w) >= 4 for w in opening) < 2:
+            continue
+        for start in range(1, len(y) - 2):
+            if y[start:start + 3] == opening:
+                return (y[start:], x) if swapped else (x, y[start:])
+    return a, b
 
 
 def _other_words(a: list[str], b: list[str], n: int) -> bool:

@@ -325,6 +325,22 @@ def test_titles_cut_at_the_end_are_compared_by_their_openings_and_titles_cut_at_
                    whole).outcome == "same"
 
 
+def test_a_cut_title_with_a_journal_section_run_into_it_is_compared_from_where_both_titles_open():
+    # two Scholar rows of Morris's profile, no authors: the section heading before the cut title made the openings
+    # compared two different texts (title.squashed -0.33, title.lcs_short -0.48)
+    sectioned = rec("scholar", "s", "MECHANISMS OF SIGNAL TRANSDUCTION-Involvement of Phospholipase D2 in "
+                    "Lysophosphatidate-induced Transactivation of Platelet-deirived Growth Factor Receptor-b in Human "
+                    "Bronchial …", (), 2003)
+    plain = rec("scholar", "p", "Involvement of phospholipase D2 in lysophosphatidate-induced transactivation of "
+                "platelet-derived growth factor receptor-β in human bronchial epithelial cells", (), 2003)
+    terms = compare(sectioned, plain).components
+    assert terms["title.squashed"] > 1.5 and terms["title.lcs_short"] > 1.5
+    # an opening of common words ('a study of') found inside the other title does not count
+    a = rec("scholar", "a", "An analysis of the …", ["J Smith"])
+    b = rec("dblp", "b", "Fault tolerance: an analysis of the replication protocols", ["J Smith"], 2001)
+    assert compare(a, b).components["title.squashed"] < 1.0
+
+
 def test_a_double_surname_written_in_full_or_cut_to_its_first_part_is_one_author():
     # Spanish and Portuguese names: one source gives both surnames, another the first only
     for full, short in (("Fernando Berzal Galiano", "Fernando Berzal"),
