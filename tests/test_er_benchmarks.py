@@ -59,6 +59,25 @@ def test_dblp_acm_test_pairs(realdata):
     assert r["f1"] >= 0.98           # 0.983 measured (0.988 with the old tree ensemble)
 
 
+def test_a_longer_title_by_itself_adds_nothing_past_eight_words():
+    """The shipped model and the trainer: the length of the shorter title is no evidence that two titles agree."""
+    import numpy as np
+
+    from pubsync import matchmodel
+    model = matchmodel.default_model()
+    f = matchmodel.FEATURE_NAMES.index("title.min_words")
+    [term] = [t for t in model.terms if t.name == "title.min_words"]
+    rows = np.full((30, len(matchmodel.FEATURE_NAMES)), np.nan)
+    rows[:, f] = np.arange(1, 31)
+    alone = model.parts(rows)[:, 1 + model.terms.index(term)]
+    at_most = alone[er.LONG_TITLE_WORDS - 1]
+    assert alone[er.LONG_TITLE_WORDS:].max() <= at_most and alone[0] < at_most
+    # the trainer caps what interpret learns the same way (bins: missing, 1, 2, …, 9+ words)
+    table = er.length_capped(np.array([0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.5, 1.0]),
+                             np.arange(1.5, 10.0))
+    assert table.tolist() == [0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6]
+
+
 def test_author_strings_and_truncation():
     assert er.split_author_string("A Einstein, B Podolsky, N Rosen") == (["A Einstein", "B Podolsky", "N Rosen"], True)
     assert er.split_author_string("PGR De Almeida, CD Dos Santos, …") == (["PGR De Almeida", "CD Dos Santos"], False)
@@ -87,7 +106,8 @@ def test_dirty_citation_records_cluster_with_their_clean_versions(realdata, tmp_
     assert (records, true_pairs) == (2122, 1287)
     r = er.run_cluster(tmp_path / "records.csv", tmp_path / "truth.csv")
     assert r["blocking_recall"] >= 0.98          # 0.983 measured (0.79 when blocking read title words only)
-    assert r["f1"] >= 0.91           # 0.919 measured (0.912 before the end of a cut author list was read off the
+    assert r["f1"] >= 0.91           # 0.921 measured (0.919 before a cut title was compared from where both titles
+                                     # open, 0.912 before the end of a cut author list was read off the
                                      # title and swapped rows read back, 0.901 before a venue run into the title
                                      # was read off, 0.897 before the loader read 'â ? ¦' back as '…'; 0.808
                                      # before misplaced fields were read back; 0.760 with the old tree ensemble)
@@ -111,4 +131,4 @@ def test_fields_shifted_or_run_together_never_collapse_clusters(realdata, tmp_pa
     assert r["precision"] >= 0.93, r     # title-in-venue 0.973, shifted 0.973, all-in-title 0.971, swapped 0.975,
                                          # truncated 0.948 (0.921 when end-cut titles were compared by their ends,
                                          # 0.938 while a cut title's last word was always left out)
-    assert r["f1"] >= floor, r           # 0.874, 0.909, 0.908, 0.913, 0.931 measured
+    assert r["f1"] >= floor, r           # 0.874, 0.909, 0.905, 0.912, 0.930 measured

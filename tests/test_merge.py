@@ -230,6 +230,29 @@ def test_the_numbered_papers_of_a_series_stay_apart_without_the_word_part():
         ["openalex:one", "scholar:one"], ["scholar:scholar", "semanticscholar:semanticscholar"], ["scholar:two"]]
 
 
+def test_two_long_titles_of_one_team_and_year_are_not_one_paper_for_their_length():
+    """Two systematic reviews by the same seven people in 2021 (Scholar rows of Morris's profile): the titles share
+    'in Cardiac Implantable Electronic Device (CIED) … Lead …: A Systematic Review' and nothing else. Before, the
+    length of the titles alone (title.min_words +2.66 at 16 words) made them one work. Now the pair waits in
+    review."""
+    team = ["Josh E Herman", "Deborah Somanader", "Laith Ishaq", "Ahmed Abdelaal", "Vrati Mehra", "Rayoun Ramendra",
+            "Andrew J Morris"]
+    mortality = rec("scholar", "mortality", "Comparing All-Cause to Procedure-Related Mortality in Cardiac Implantable "
+                    "Electronic Device (CIED) Lead Removals: A Systematic Review", team, 2021)
+    laser = rec("scholar", "laser", "Success and Complication Rates in Cardiac Implantable Electronic Device (CIED) "
+                "Laser Lead Extractions: A Systematic Review", team, 2021)
+    # a long title run after a journal section, cut, is still its paper
+    sectioned = rec("scholar", "sectioned", "MECHANISMS OF SIGNAL TRANSDUCTION-Involvement of Phospholipase D2 in "
+                    "Lysophosphatidate-induced Transactivation of Platelet-deirived Growth Factor Receptor-b in Human "
+                    "Bronchial …", (), 2003)
+    plain = rec("scholar", "plain", "Involvement of phospholipase D2 in lysophosphatidate-induced transactivation of "
+                "platelet-derived growth factor receptor-β in human bronchial epithelial cells", (), 2003)
+    result = build_works([mortality, laser, sectioned, plain], [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["scholar:laser"], ["scholar:mortality"], ["scholar:plain", "scholar:sectioned"]]
+    assert {frozenset((item.a, item.b)) for item in result.review} == {frozenset(("scholar:laser", "scholar:mortality"))}
+
+
 def test_a_response_to_a_comment_stays_apart_from_the_paper_it_defends():
     """Science's 'Response to Comment on "X"' is a publication of its own by X's authors, a year later. Scholar rows
     carry no DOI, and before, the response joined the paper (it was shown once, as the paper)."""
