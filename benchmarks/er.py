@@ -342,19 +342,29 @@ def _monotone(scores: np.ndarray, weights: np.ndarray, axis: int, direction: int
     return np.moveaxis(flat_s.reshape(s.shape), -1, axis)
 
 
-# The length of the shorter title tells how much a title agreement is worth, not whether the titles agree: by
-# itself it may add no more for a longer title than at LONG_TITLE_WORDS words. DBLP-Scholar's compared pairs with
-# long titles are nearly all one paper, which taught +2.66 at 16 words against +0.27 at 8: enough for two different
-# long titles by one team in one year to read as one paper (two 2021 systematic reviews on Morris's Scholar profile).
+# The length of the shorter title tells how much a title agreement is worth, not whether the titles agree. Boosting
+# learns it alone (interpret keeps the monotone title features out of pairwise terms), and DBLP-Scholar's compared
+# pairs with long titles are nearly all one paper: it taught +2.66 at 16 words against +0.27 at 8, enough for two
+# different long titles by one team in one year to read as one paper (two 2021 systematic reviews on Morris's
+# Scholar profile). So the learned shape counts in full only where the shorter title reads inside the longer
+# (title.lcs_short at least matchmodel.CUT_TITLE_LCS); elsewhere a longer title adds no more than at
+# LONG_TITLE_WORDS words.
 LONG_TITLE_WORDS = 8
 
 
-def length_capped(table: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """title.min_words' table with every longer title's value at most the value at LONG_TITLE_WORDS words."""
+def length_term(table: np.ndarray, cuts: np.ndarray) -> tuple[str, tuple[int, int], tuple, np.ndarray]:
+    """title.min_words' learned table as the term 'title.min_words × title.lcs_short' (name, features, cut
+    arrays, table): rows the length bins, columns lcs_short missing / below CUT_TITLE_LCS / at or above it."""
+    from pubsync import matchmodel
+
+    full = np.array(table, dtype=np.float64)
     at = 1 + int(np.searchsorted(cuts, LONG_TITLE_WORDS, side="right"))      # bin 0 holds "missing"
-    capped = np.array(table, dtype=np.float64)
+    capped = full.copy()
     capped[at + 1:] = np.minimum(capped[at + 1:], capped[at])
-    return capped
+    features = (matchmodel.FEATURE_NAMES.index("title.min_words"), matchmodel.FEATURE_NAMES.index("title.lcs_short"))
+    return ("title.min_words × title.lcs_short", features,
+            (np.asarray(cuts, dtype=np.float64), np.array([matchmodel.CUT_TITLE_LCS])),
+            np.stack([capped, capped, full], axis=1))
 
 
 def _additive(ebm) -> "matchmodel.AdditiveModel":
@@ -363,7 +373,7 @@ def _additive(ebm) -> "matchmodel.AdditiveModel":
     where MONOTONE says. A single feature's "missing" bin is clamped into the range of what the feature can say
     (DBLP-Scholar's author-less rows are nearly all matches, which taught 'no authors' to outweigh 'the same
     authors') and then shifted to 0, its value moved into the prior: the same totals, and a missing value shows
-    as nothing."""
+    as nothing. The length of the shorter title counts in full only beside a title that agrees (length_term)."""
     from pubsync import matchmodel
 
     terms = []
@@ -375,8 +385,6 @@ def _additive(ebm) -> "matchmodel.AdditiveModel":
         for axis, f in enumerate(features):
             if MONOTONE.get(matchmodel.FEATURE_NAMES[f]):
                 table = _monotone(table, weights, axis, MONOTONE[matchmodel.FEATURE_NAMES[f]])
-        if [matchmodel.FEATURE_NAMES[f] for f in features] == ["title.min_words"]:
-            table = length_capped(table, cuts[0])
         terms.append((" × ".join(matchmodel.FEATURE_NAMES[f] for f in features), features, cuts, table))
     prior = float(np.ravel(ebm.intercept_)[0])
     for k, (name, features, cuts, table) in enumerate(terms):
@@ -387,6 +395,8 @@ def _additive(ebm) -> "matchmodel.AdditiveModel":
             table[0] = 0.0
             prior += missing
         terms[k] = (name, features, cuts, np.round(table, 5))
+        if name == "title.min_words":
+            terms[k] = length_term(terms[k][3], cuts[0])
     return matchmodel.AdditiveModel.build(round(prior, 5), terms)
 
 

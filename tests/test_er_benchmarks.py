@@ -59,23 +59,28 @@ def test_dblp_acm_test_pairs(realdata):
     assert r["f1"] >= 0.98           # 0.983 measured (0.988 with the old tree ensemble)
 
 
-def test_a_longer_title_by_itself_adds_nothing_past_eight_words():
+def test_a_long_title_counts_in_full_only_beside_a_title_that_agrees():
     """The shipped model and the trainer: the length of the shorter title is no evidence that two titles agree."""
     import numpy as np
 
     from pubsync import matchmodel
     model = matchmodel.default_model()
-    f = matchmodel.FEATURE_NAMES.index("title.min_words")
-    [term] = [t for t in model.terms if t.name == "title.min_words"]
-    rows = np.full((30, len(matchmodel.FEATURE_NAMES)), np.nan)
-    rows[:, f] = np.arange(1, 31)
-    alone = model.parts(rows)[:, 1 + model.terms.index(term)]
-    at_most = alone[er.LONG_TITLE_WORDS - 1]
-    assert alone[er.LONG_TITLE_WORDS:].max() <= at_most and alone[0] < at_most
-    # the trainer caps what interpret learns the same way (bins: missing, 1, 2, …, 9+ words)
-    table = er.length_capped(np.array([0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.5, 1.0]),
-                             np.arange(1.5, 10.0))
-    assert table.tolist() == [0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6]
+    [term] = [t for t in model.terms if t.name == "title.min_words × title.lcs_short"]
+    assert not [t for t in model.terms if t.name == "title.min_words"]
+    rows = np.full((60, len(matchmodel.FEATURE_NAMES)), np.nan)
+    rows[:, matchmodel.FEATURE_NAMES.index("title.min_words")] = np.tile(np.arange(1, 31), 2)
+    rows[:, matchmodel.FEATURE_NAMES.index("title.lcs_short")] = np.repeat([0.5, 0.95], 30)
+    value = model.parts(rows)[:, 1 + model.terms.index(term)]
+    apart, agreeing = value[:30], value[30:]
+    eight = er.LONG_TITLE_WORDS - 1
+    assert apart[eight:].max() <= apart[eight] and apart[0] < apart[eight]    # other titles: 8+ words add no more
+    assert agreeing[20] > agreeing[eight] + 1.5 and (agreeing >= apart).all()  # agreeing ones: the learned rise
+    # the trainer turns what interpret learns into that term (bins: missing, 1, 2, …, 9+ words)
+    name, _, cuts, table = er.length_term(np.array([0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.5, 1.0]),
+                                          np.arange(1.5, 10.0))
+    assert name == "title.min_words × title.lcs_short" and cuts[1].tolist() == [matchmodel.CUT_TITLE_LCS]
+    assert table[:, 1].tolist() == [0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6] == table[:, 0].tolist()
+    assert table[:, 2].tolist() == [0.0, -2.0, -0.5, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.5, 1.0]
 
 
 def test_author_strings_and_truncation():
