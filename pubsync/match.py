@@ -26,7 +26,7 @@ import numpy as np
 from pubsync import matchmodel
 from pubsync.names import initial_key, surname_key
 from pubsync.normalize import (MEETING_ABSTRACT_TITLE, TRUNCATION, cut_at_front, fold, notice_kind, repair,
-                               series_part, title_key, title_parts, venue_key)
+                               sequel_of, series_part, title_key, title_parts, venue_key)
 from pubsync.records import Record, canonical_arxiv, canonical_doi
 from pubsync.settings import MAYBE_THRESHOLD, SAME_THRESHOLD
 from pubsync.venues import known_venue, mostly_venue_words, names_only_a_venue, venue_kind, venue_word_share
@@ -146,6 +146,7 @@ class Features:
     text_blob: str = ""                                     # title and surnames without spaces (citation strings)
     generic: bool = False                                   # 'Editorial', 'Book review column', …
     parts: frozenset[str] = frozenset()                     # part/volume numbers the title names (normalize)
+    sequel_of: str = ""                                     # the title a sequel continues ('bivector fields')
     notice: str = ""                                        # 'correction' ('Erratum: …'), 'discussion' ('Comment on …')
     meeting_abstract: bool = False                          # 'Abstract 3917: …' (normalize.MEETING_ABSTRACT_TITLE)
     cut_front: bool = False                                 # the title was cut at its start ('… of the VLDB')
@@ -231,7 +232,7 @@ def _title_bits(raw_title: str) -> dict:
     return dict(title=title, truncated=truncated, cut_front=cut_front, title_words=words, title_flat=flat,
                 # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
                 # field) says no more about which paper it is than 'Editorial'
-                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title) | series_part(repair(raw_title)),
+                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title) | series_part(repair(raw_title)), sequel_of=sequel_of(title),
                 meeting_abstract=bool(MEETING_ABSTRACT_TITLE.match(raw_title)),
                 numberish=frozenset(w for w in words if w.isdigit() or w in matchmodel.NUMBERISH),
                 word_ids=matchmodel.id_array(words))
@@ -712,7 +713,9 @@ def _score_batch(table: matchmodel.RecordTable, items: Sequence[Features], ii: n
         earlier_preprint = np.where(ya < yb, ca[:, matchmodel._PREPRINT], cb[:, matchmodel._PREPRINT]) > 0
         far = (gap >= 3) & ~(earlier_preprint & (gap <= 3))
     pa, pb = ca[:, matchmodel._PARTS_ID], cb[:, matchmodel._PARTS_ID]
-    parts = (pa >= 0) & (pb >= 0) & (pa != pb)
+    sa, sb = ca[:, matchmodel._SEQUEL_OF], cb[:, matchmodel._SEQUEL_OF]
+    ta, tb = ca[:, matchmodel._TITLE_ID], cb[:, matchmodel._TITLE_ID]
+    parts = (pa >= 0) & (pb >= 0) & (pa != pb) | (sa >= 0) & (sa == tb) | (sb >= 0) & (sb == ta)
     va, vb = ca[:, matchmodel._KNOWN_VENUE], cb[:, matchmodel._KNOWN_VENUE]
     venue = (va >= 0) & (vb >= 0) & (va != vb) & \
         (np.minimum(ca[:, matchmodel._FULL], cb[:, matchmodel._FULL]) >= matchmodel.CLEAN_NAMES)

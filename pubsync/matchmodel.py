@@ -69,7 +69,7 @@ NUMBERISH = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 (_YEAR, _PREPRINT, _WORDS, _CHARS, _SURNAMES, _KIND, _FULL, _GENERIC, _TRUNCATED, _INITIALS, _FLAT, _VENUE,
  _AUTHORS, _FIRST, _NUMBERISH, _TYPE, _HAS_IDS, _LINKS, _KNOWN_VENUE, _PARTS,
  _DOI, _DOI_FAMILY, _ARXIV, _OPENALEX, _PMID, _PMCID, _SCHOLAR, _PREPRINT_DOI, _ZENODO, _PARTS_ID,
- _CUT_FRONT) = range(31)
+ _CUT_FRONT, _SEQUEL_OF, _TITLE_ID) = range(33)
 # the exact-match ids match.identity compares, in its order
 EXACT_ID_COLUMNS = {"openalex": _OPENALEX, "pmid": _PMID, "pmcid": _PMCID, "scholar": _SCHOLAR}
 
@@ -103,7 +103,7 @@ def record_numbers(f) -> tuple[float, ...]:
             _id_or_none(f.doi), _id_or_none(f.doi_family), _id_or_none(f.arxiv),
             *(_id_or_none(f.ids.get(name, "")) for name in EXACT_ID_COLUMNS),
             float(f.doi.startswith(_PREPRINT_PREFIXES)), float(f.doi.startswith(_ZENODO_PREFIX)),
-            _id_or_none(f.parts), float(f.cut_front))
+            _id_or_none(f.parts), float(f.cut_front), _id_or_none(f.sequel_of), float(_id(f.title)))
 
 
 def _id_or_none(value) -> float:
@@ -162,7 +162,7 @@ class RecordTable:
 
     def __init__(self, feats: Sequence):
         n = len(feats)
-        width = len(feats[0].numbers) if n else _CUT_FRONT + 1
+        width = len(feats[0].numbers) if n else _TITLE_ID + 1
         self.numbers = np.fromiter(chain.from_iterable(map(_get_numbers, feats)), np.float64, n * width) \
             .reshape(n, width)
         self.titles = list(map(_get_title, feats))

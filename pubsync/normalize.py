@@ -151,15 +151,28 @@ def series_part(title: str) -> frozenset[str]:
     return frozenset([_ROMAN.get(headings[0][1].lower(), headings[0][1])])
 
 
+# a sequel numbered at the end of its title, whose first paper carries no number: 'bivector fields ii' after
+# 'bivector fields', 'a generalization of the relativistic theory of gravitation ii' (not 'i': a word too)
+_SEQUEL = re.compile(r"^(\S+(?: \S+)+) (ii|iii|iv|v|vi|vii|viii|ix|x)$")
+
+
+def sequel_of(folded_title: str) -> str:
+    """The folded title of the paper a sequel continues ('bivector fields ii' -> 'bivector fields'), or ""."""
+    found = _SEQUEL.match(folded_title)
+    return found[1] if found else ""
+
+
 @lru_cache(maxsize=1 << 16)
 def title_parts(folded_title: str) -> frozenset[str]:
-    """The part/volume numbers a folded title names, roman numerals as digits ('… part ii' -> {'2'}), the days it
-    names ('… letter 31 may 1918' -> {'1918-05-31'}: a letter, a diary entry, a meeting's minutes), and the number of
-    a figure or table listed on its own ('figure 2 pbs buffer …' -> {'figure 2'})."""
+    """The part/volume numbers a folded title names, roman numerals as digits ('… part ii', '… fields ii' -> {'2'}),
+    the days it names ('… letter 31 may 1918' -> {'1918-05-31'}: a letter, a diary entry, a meeting's minutes), and
+    the number of a figure or table listed on its own ('figure 2 pbs buffer …' -> {'figure 2'})."""
     days = [(y, _MONTHS.index(m), d) for d, m, y in _DAY_MONTH_YEAR.findall(folded_title)]
     days += [(y, _MONTHS.index(m), d) for m, d, y in _MONTH_DAY_YEAR.findall(folded_title)]
     figure = _FOLDED_FIGURE.match(folded_title)
+    sequel = _SEQUEL.match(folded_title)
     return frozenset([_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title)]
+                     + ([_ROMAN[sequel[2]]] if sequel else [])
                      + [f"{y}-{m + 1:02d}-{int(d):02d}" for y, m, d in days]
                      + ([f"{_FIGURE_KIND.get(figure[1], figure[1])} {figure[2]}"] if figure else []))
 

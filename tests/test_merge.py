@@ -253,6 +253,28 @@ def test_two_long_titles_of_one_team_and_year_are_not_one_paper_for_their_length
     assert {frozenset((item.a, item.b)) for item in result.review} == {frozenset(("scholar:laser", "scholar:mortality"))}
 
 
+def test_a_sequel_numbered_at_the_end_of_its_title_stays_apart_from_the_first_paper():
+    """Einstein's Scholar rows: 'Bivector fields' (with Bargmann, Annals of Mathematics 45, pp. 1-14) and 'Bivector
+    fields II' (pp. 15-23), 'A generalization of the relativistic theory of gravitation' (1945) and '…, II' (with
+    Straus, 1946). The first paper carries no number; before, each pair was one work."""
+    records = [rec("scholar", "b1", "Bivector fields", ["A Einstein", "V Bargmann"], 1944,
+                   venue="The Annals of Mathematics 45 (1), 1-14"),
+               rec("scholar", "b2", "Bivector fields II", ["A Einstein"], 1944,
+                   venue="The Annals of Mathematics 45 (1), 15-23"),
+               rec("scholar", "g1", "A generalization of the relativistic theory of gravitation", ["A Einstein"], 1945,
+                   venue="The Annals of Mathematics 46 (4), 578-584"),
+               rec("scholar", "g2", "A generalization of the relativistic theory of gravitation, II",
+                   ["A Einstein", "EG Straus"], 1946, venue="The Annals of Mathematics 47 (4), 731-741"),
+               # the same sequel from two sources is one work; so is a book whose every record carries its volume
+               rec("openalex", "b2", "Bivector Fields II", ["Albert Einstein"], 1944, venue="Annals of Mathematics"),
+               rec("scholar", "v1", "GTPases in Biology II", ["AJ Morris"], 1993),
+               rec("scholar", "v2", "Gtpases in Biology Ii", ["AJ Morris"], 1993)]
+    result = build_works(records, [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["openalex:b2", "scholar:b2"], ["scholar:b1"], ["scholar:g1"], ["scholar:g2"], ["scholar:v1", "scholar:v2"]]
+    assert not result.review
+
+
 def test_a_response_to_a_comment_stays_apart_from_the_paper_it_defends():
     """Science's 'Response to Comment on "X"' is a publication of its own by X's authors, a year later. Scholar rows
     carry no DOI, and before, the response joined the paper (it was shown once, as the paper)."""

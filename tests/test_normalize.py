@@ -56,6 +56,17 @@ def test_title_parts_reads_part_and_volume_numbers():
     assert title_parts("handbook vol 03") == {"3"}
     assert title_parts("part of speech tagging") == frozenset()
     assert title_parts("the x tree an index structure") == frozenset()
+    assert title_parts("bivector fields ii") == {"2"} and title_parts("gtpases in biology ii") == {"2"}
+    assert title_parts("what i") == frozenset() and title_parts("ii") == frozenset()
+
+
+def test_a_sequel_numbered_at_the_end_names_the_title_it_continues():
+    from pubsync.normalize import sequel_of
+    assert sequel_of("bivector fields ii") == "bivector fields"
+    assert sequel_of("a generalization of the relativistic theory of gravitation ii") == \
+        "a generalization of the relativistic theory of gravitation"
+    assert sequel_of("the future of web services i") == ""       # 'i' is a word too
+    assert sequel_of("bivector fields") == sequel_of("ii") == ""
 
 
 def test_a_journal_series_numbers_its_papers_after_the_common_title():
