@@ -140,26 +140,35 @@ _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH} (\d{{1,2}}) ((?:1[5-9]|20)\d\d)\b")
 # the number a journal series gives its papers after their common title, without the word 'part': '… from turkey
 # erythrocytes. I. Purification and properties' (not an initial: 'J. McCarthy, I. Kant'; not a book's contents:
 # 'Sidelights on Relativity,... I. Ether and Relativity. II. Geometry and Experience')
-_ROMAN_HEADING = re.compile(r"(\S*)\s+([IVX]{1,4})\.\s+(?=[A-Z0-9])")
+_ROMAN_HEADING = re.compile(r"(?<=\s)([IVX]{1,4})\.\s+(?=[A-Z0-9])")
+_SENTENCE_END = re.compile(r"\w*[a-z]{3}\.")
 
 
 def series_part(title: str) -> frozenset[str]:
     """The number of a paper in a journal series, roman numerals as digits ('…. II. P2Y-purinergic …' -> {'2'})."""
-    headings = _ROMAN_HEADING.findall(title)
-    if len(headings) != 1 or not re.fullmatch(r"\w*[a-z]{3}\.", headings[0][0]):
+    headings = list(_ROMAN_HEADING.finditer(title)) if "." in title else []
+    if len(headings) != 1:
+        return frozenset()
+    before = title[:headings[0].start()].split()
+    if not before or not _SENTENCE_END.fullmatch(before[-1]):
         return frozenset()
     return frozenset([_ROMAN.get(headings[0][1].lower(), headings[0][1])])
 
 
 # a sequel numbered at the end of its title, whose first paper carries no number: 'bivector fields ii' after
 # 'bivector fields', 'a generalization of the relativistic theory of gravitation ii' (not 'i': a word too)
-_SEQUEL = re.compile(r"^(\S+(?: \S+)+) (ii|iii|iv|v|vi|vii|viii|ix|x)$")
+_SEQUEL_NUMBERS = {"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+
+
+def _sequel(folded_title: str) -> tuple[str, str]:
+    """(the title a sequel continues, its roman number) or ("", "")."""
+    head, _, last = folded_title.rpartition(" ")
+    return (head, last) if last in _SEQUEL_NUMBERS and " " in head else ("", "")
 
 
 def sequel_of(folded_title: str) -> str:
     """The folded title of the paper a sequel continues ('bivector fields ii' -> 'bivector fields'), or ""."""
-    found = _SEQUEL.match(folded_title)
-    return found[1] if found else ""
+    return _sequel(folded_title)[0]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -170,9 +179,9 @@ def title_parts(folded_title: str) -> frozenset[str]:
     days = [(y, _MONTHS.index(m), d) for d, m, y in _DAY_MONTH_YEAR.findall(folded_title)]
     days += [(y, _MONTHS.index(m), d) for m, d, y in _MONTH_DAY_YEAR.findall(folded_title)]
     figure = _FOLDED_FIGURE.match(folded_title)
-    sequel = _SEQUEL.match(folded_title)
+    sequel = _sequel(folded_title)[1]
     return frozenset([_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title)]
-                     + ([_ROMAN[sequel[2]]] if sequel else [])
+                     + ([_ROMAN[sequel]] if sequel else [])
                      + [f"{y}-{m + 1:02d}-{int(d):02d}" for y, m, d in days]
                      + ([f"{_FIGURE_KIND.get(figure[1], figure[1])} {figure[2]}"] if figure else []))
 
