@@ -189,11 +189,12 @@ def title_parts(folded_title: str) -> frozenset[str]:
 # ---- notices about another work ---------------------------------------------------------------------
 
 # 'Erratum: …', 'Correction to: …', 'Corrigendum', 'Addendum to …', Nature's 'Author Correction: …' and 'Publisher
-# Correction: …', PNAS's 'Correction for Smith et al., …' (not 'Correction of motion artifacts …', nor 'Correction
-# for attenuation …')
+# Correction: …', PNAS's 'Correction for Smith et al., …', German 'Berichtigung zu …' and 'Nachtrag zu …' (not
+# 'Correction of motion artifacts …', nor 'Correction for attenuation …')
 CORRECTION_TITLE = re.compile(r"^(?:(?:(?:author|publisher)(?:['’]?s)?\s+)?(?:correction|addendum)"
                               r"(?:\s+to\b|\s*[:.]|\s*$)|(?:erratum|errata|corrigendum)\b"
-                              r"|correction\s+for\s+[^,]{1,80}\bet\s+al\b)", re.I)
+                              r"|correction\s+for\s+[^,]{1,80}\bet\s+al\b"
+                              r"|(?:berichtigung|nachtrag)\s+zu[rm]?\b)", re.I)
 # a notice retracting a work or doubting it ('Retraction note to …', Springer's 'Editorial Note to: …'); 'RETRACTED:
 # <title>' is the retracted work itself
 RETRACTION_NOTICE_TITLE = re.compile(r"^(?:retraction(?: note| notice)?|notice of retraction|"
@@ -221,10 +222,12 @@ def short_version_title(title: str | None) -> str:
 
 
 # A comment on another work, or a reply to one ('Comment on "X"', 'Response to Comment on "X"', 'Authors' reply to
-# …', 'Discussion of …'): a publication of its own, by other people or a year later. A paper whose title merely
-# opens so ('Response to detected errors in …') is flagged too, harmlessly: every record of it opens so.
-_DISCUSSION_TITLE = re.compile(r"^(?:(?:the\s+)?authors?['’]?s?\s+)?(?:response|reply|rejoinder|comments?|commentary"
-                               r"|discussion|closure)\s+(?:to|on|of)[\s:]", re.I)
+# …', 'Discussion of …', German 'Bemerkung zu …', 'Notiz zu …', 'Antwort auf …'): a publication of its own, by
+# other people or a year later. A paper whose title merely opens so ('Response to detected errors in …') is flagged
+# too, harmlessly: every record of it opens so.
+_DISCUSSION_TITLE = re.compile(r"^(?:(?:(?:the\s+)?authors?['’]?s?\s+)?(?:response|reply|rejoinder|comments?"
+                               r"|commentary|discussion|closure)\s+(?:to|on|of)[\s:]"
+                               r"|(?:bemerkung(?:en)?|notiz|antwort|erwiderung|entgegnung)\s+(?:zu[rm]?|auf)\s)", re.I)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -293,6 +293,30 @@ def test_a_response_to_a_comment_stays_apart_from_the_paper_it_defends():
     assert not [item for item in result.review if "scholar:paper" in (item.a, item.b)]
 
 
+def test_german_corrections_addenda_and_notes_stay_apart_from_the_paper_they_are_about():
+    """Einstein's Scholar rows: 'Berichtigung zur Abhandlung …' (a correction), 'Nachtrag zu meiner Arbeit …' (an
+    addendum) and 'Notiz zu unserer Arbeit …' (a note on the paper). Before, each had joined its paper."""
+    laub = ["A Einstein", "J Laub"]
+    paper = rec("scholar", "paper", "Über die elektromagnetischen Grundgleichungen für bewegte Körper", laub, 1908,
+                venue="Annalen der Physik 331 (8), 532-540")
+    correction = rec("scholar", "correction", "Berichtigung zur Abhandlung:„Über die elektromagnetischen "
+                     "Grundgleichungen für bewegte Körper” ︁", laub, 1908, venue="Annalen der Physik 332 (11), 232-232")
+    correction_again = rec("scholar", "correction2", 'Berichtigung zur Abhandlung:" Über die elektromagnetischen '
+                           'Grundgleichungen für bewegte Körper", 24 Aug 1908', laub)
+    law = rec("scholar", "law", "Thermodynamische Begründung des photochemischen Äquivalentgesetzes", ["A Einstein"],
+              1912, venue="Annalen der Physik 342 (4), 832-838")
+    addendum = rec("scholar", "addendum", "Nachtrag zu meiner Arbeit:„Thermodynamische Begründung des "
+                   "photochemischen Aquivalentgesetzes” ︁", ["A Einstein"], 1912, venue="Annalen der Physik 343 (9), 881-884")
+    experiment = rec("scholar", "experiment", "Experimenteller Nachweis der Ampèreschen Molekularströme", ["A Einstein"],
+                     1915, venue="Naturwissenschaften 3 (19), 237-238")
+    note = rec("scholar", "note", 'Notiz zu unserer Arbeit" Experimenteller Nachweis der Ampèreschen '
+               'Molekularströme", 15 Nov 1915', ["A Einstein", "WJ De Haas"])
+    result = build_works([paper, correction, correction_again, law, addendum, experiment, note], [], MergeSettings())
+    assert sorted(sorted(w.records) for w in result.works) == [
+        ["scholar:addendum"], ["scholar:correction", "scholar:correction2"], ["scholar:experiment"], ["scholar:law"],
+        ["scholar:note"], ["scholar:paper"]]
+
+
 def test_a_meeting_abstract_stays_apart_from_its_paper_and_links_to_it():
     """AACR's 'Abstract B45: …' is the abstract of a talk, the Nature article the paper: two publications (the
     README's definition). Without DOIs, as in Cantley's Semantic Scholar list, the two were one work shown under the

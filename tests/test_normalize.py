@@ -107,6 +107,12 @@ def test_comments_and_replies_are_told_from_papers_by_their_opening_words():
                   "Replying to email in 2020", "Commentary", "Correction to: Cracked Pots", ""):
         assert notice_kind(title) != "discussion", title
     assert notice_kind("Correction to: Cracked Pots") == "correction"
+    assert notice_kind("Berichtigung zur Abhandlung:„Über die elektromagnetischen Grundgleichungen”") == "correction"
+    assert notice_kind("Nachtrag zu meiner Arbeit:„Thermodynamische Begründung …”") == "correction"
+    for title in ("Notiz zu unserer Arbeit", "Bemerkung zu der Arbeit von A. Friedmann", "Antwort auf eine Bemerkung "
+                  "von W. Anderson", "Bemerkungen zu P. Harzers Abhandlung"):
+        assert notice_kind(title) == "discussion", title
+    assert notice_kind("Bemerkungen über periodische Schwankungen der Mondlänge") == ""       # remarks on a topic
 
 
 def test_short_version_titles_name_the_paper_they_present():
