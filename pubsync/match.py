@@ -232,7 +232,8 @@ def _title_bits(raw_title: str) -> dict:
     return dict(title=title, truncated=truncated, cut_front=cut_front, title_words=words, title_flat=flat,
                 # a 'title' that only names a venue (a Scholar row naming no paper, a venue read into the title
                 # field) says no more about which paper it is than 'Editorial'
-                generic=title in GENERIC_TITLES or names_only_a_venue(title), parts=title_parts(title) | series_part(repair(raw_title)), sequel_of=sequel_of(title),
+                generic=title in GENERIC_TITLES or names_only_a_venue(title),
+                parts=title_parts(title) | series_part(repair(raw_title)), sequel_of=sequel_of(title),
                 meeting_abstract=bool(MEETING_ABSTRACT_TITLE.match(raw_title)),
                 numberish=frozenset(w for w in words if w.isdigit() or w in matchmodel.NUMBERISH),
                 word_ids=matchmodel.id_array(words))

@@ -240,10 +240,6 @@ def notice_kind(title: str | None) -> str:
     return "discussion" if _DISCUSSION_TITLE.search(text) else ""
 
 
-def notice_title(title: str | None) -> bool:
-    """A correction or retraction notice about another work, by its title."""
-    return notice_kind(title) == "correction"
-
 
 # ---- venues ------------------------------------------------------------------------------------
 
