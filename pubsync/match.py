@@ -98,6 +98,7 @@ _GENERIC_VERSION = re.compile(r"^(10\.\d+/.+?)[./]v\d+$")
 matchmodel.configure_identity(PREPRINT_DOI_PREFIXES, ZENODO_PREFIX)
 
 
+@lru_cache(maxsize=1 << 16)
 def doi_family(doi: str) -> str:
     """The DOI of a deposit with its version suffix removed, so versions of one deposit compare equal.
 
@@ -159,7 +160,6 @@ class Features:
     word_ids: np.ndarray | None = None                      # sorted ids of title_words (matchmodel.id_array)
     surname_ids: np.ndarray | None = None
     initial_ids: np.ndarray | None = None
-    numbers: tuple[float, ...] = field(init=False)          # matchmodel.record_numbers(self)
 
     def __post_init__(self) -> None:
         if self.numberish is None:
@@ -174,7 +174,6 @@ class Features:
             self.surname_ids = matchmodel.id_array(self.surname_set)
         if self.initial_ids is None:
             self.initial_ids = matchmodel.id_array(self.initial_keys)
-        self.numbers = matchmodel.record_numbers(self)
 
 
 _EXACT_ID_TYPES = ("openalex", "pmid", "pmcid", "scholar", "mag", "isbn", "eid", "wosuid", "dblp")
@@ -219,7 +218,12 @@ _TRAILING_LABEL = re.compile(r",\s*tutorial\W*$", re.IGNORECASE)
 
 
 def _without_labels(title: str) -> str:
-    return _TRAILING_LABEL.sub("", _LABEL_IN_BRACKETS.sub("", _LEADING_LABEL.sub("", title))) or title
+    bare = _LEADING_LABEL.sub("", title)
+    if "(" in bare or "[" in bare:                              # most titles: no brackets, no comma to scan for
+        bare = _LABEL_IN_BRACKETS.sub("", bare)
+    if "," in bare:
+        bare = _TRAILING_LABEL.sub("", bare)
+    return bare or title
 
 
 @lru_cache(maxsize=1 << 17)
@@ -913,9 +917,19 @@ def block_array(items: Sequence[Features], settings: BlockingSettings = Blocking
                 left_count: int | None = None) -> np.ndarray:
     """block() as an (m, 2) int64 array of pairs (i, j), i < j, in ascending order."""
     n = max(len(items), 1)
-    record_words = [_blocking_words(f, settings.min_word_length) for f in items]
-    doc_freq = Counter(chain.from_iterable(record_words))
+    # the copies of one paper from several sources share their words: each distinct word list is read once
+    word_lists = [(f.title_words, f.surname_set) for f in items]
+    copies = Counter(word_lists)
+    words_of: dict[tuple, list[str]] = {}
+    for f, key in zip(items, word_lists):
+        if key not in words_of:
+            words_of[key] = _blocking_words(f, settings.min_word_length)
+    doc_freq: Counter[str] = Counter()
+    for key, words in words_of.items():
+        for w in words:
+            doc_freq[w] += copies[key]
     rarity = {w: r for r, w in enumerate(sorted(doc_freq, key=lambda w: (doc_freq[w], w)))}.__getitem__
+    keys_of: dict[tuple, list[int]] = {}            # the block ids of a word list's rarest shared words
     key_ids: dict[str, int] = {}
     key_id = key_ids.setdefault
     scored_block: list[int] = []          # words and prefixes: weighed, pruned
@@ -925,12 +939,15 @@ def block_array(items: Sequence[Features], settings: BlockingSettings = Blocking
     exact_block: list[int] = []           # identifiers: always pair
     exact_member: list[int] = []
     prefix_words = settings.prefix_words
-    for i, (f, words) in enumerate(zip(items, record_words)):
+    for i, (f, word_list) in enumerate(zip(items, word_lists)):
         # words no other record has pair nothing: the rarest of the rest (names and venues spilt into a citation
         # string's title are mostly such words, so the title's own words still count)
-        for w in sorted((w for w in words if doc_freq[w] >= 2), key=rarity)[: settings.words_per_record]:
-            scored_block.append(key_id(w, len(key_ids)))
-            scored_member.append(i)
+        rarest = keys_of.get(word_list)
+        if rarest is None:
+            rarest = keys_of[word_list] = [key_id(w, len(key_ids)) for w in sorted(
+                (w for w in words_of[word_list] if doc_freq[w] >= 2), key=rarity)[: settings.words_per_record]]
+        scored_block.extend(rarest)
+        scored_member.extend([i] * len(rarest))
         if f.title:
             title_block.append(key_id("t:" + f.title, len(key_ids)))
             title_member.append(i)

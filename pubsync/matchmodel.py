@@ -91,7 +91,7 @@ def id_array(strings: frozenset[str]) -> np.ndarray:
 
 
 def record_numbers(f) -> tuple[float, ...]:
-    """Per record, the numbers pair features are computed from (stored on match.Features once)."""
+    """Per record, the numbers pair features are computed from (a row of RecordTable.numbers)."""
     return (float(f.year) if f.year else NAN, float(f.is_preprint), float(len(f.title_words)), float(len(f.title)),
             float(len(f.surname_set)), float(_KINDS.get(f.venue_kind, 0)), float(f.full_names), float(f.generic),
             float(f.truncated), float(len(f.initial_keys)), float(len(f.title_flat)), float(bool(f.venue)),
@@ -120,7 +120,6 @@ _PREPRINT_PREFIXES: tuple[str, ...] = ()
 _ZENODO_PREFIX = "\0"
 
 
-_get_numbers = attrgetter("numbers")
 _get_title, _get_flat = attrgetter("title"), attrgetter("title_flat")
 _get_surname_text, _get_venue = attrgetter("surname_text"), attrgetter("venue")
 _get_word_ids, _get_surname_ids = attrgetter("word_ids"), attrgetter("surname_ids")
@@ -162,14 +161,16 @@ class RecordTable:
 
     def __init__(self, feats: Sequence):
         n = len(feats)
-        width = len(feats[0].numbers) if n else _TITLE_ID + 1
-        self.numbers = np.fromiter(chain.from_iterable(map(_get_numbers, feats)), np.float64, n * width) \
-            .reshape(n, width)
+        # built here rather than kept on each record: 33 floats a record are 100 MB more to hold at 100,000
+        self.numbers = np.fromiter(chain.from_iterable(map(record_numbers, feats)), np.float64,
+                                   n * (_TITLE_ID + 1)).reshape(n, _TITLE_ID + 1)
         self.titles = list(map(_get_title, feats))
         self.flats = list(map(_get_flat, feats))
         self.surname_texts = list(map(_get_surname_text, feats))
         self.venues = list(map(_get_venue, feats))
         self.venue_ids = np.fromiter(map(_id, self.venues), np.int64, n)
+        self.title_ids = self.numbers[:, _TITLE_ID].astype(np.int64)          # a title's flat form follows it
+        self.surname_text_ids = np.fromiter(map(_id, self.surname_texts), np.int64, n)
         self.long_surnames = list(map(_get_long, feats))
         self.blobs = list(map(_get_blob, feats))
         self.words = _IdLists(list(map(_get_word_ids, feats)))
@@ -199,12 +200,13 @@ def _cpdist(xs: list[str], pick_i, pick_j, scorer, dtype=np.float64) -> np.ndarr
     return process.cpdist(pick_i(xs), pick_j(xs), scorer=scorer, dtype=dtype, workers=1)
 
 
-def _venue_similarity(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-    """token_set_ratio of the venues, computed once per distinct venue pair (venues repeat a lot)."""
-    key = (t.venue_ids[ii] << 32) | t.venue_ids[jj]
-    distinct, first, back = np.unique(key, return_index=True, return_inverse=True)
-    sims = _cpdist(t.venues, _picker(ii[first].tolist()), _picker(jj[first].tolist()), fuzz.token_set_ratio) / 100.0
-    return sims[back.ravel()]
+def _distinct_cpdist(xs: list[str], ids: np.ndarray, ii: np.ndarray, jj: np.ndarray, scorer,
+                     dtype=np.float64) -> np.ndarray:
+    """scorer(xs[ii[k]], xs[jj[k]]) per k, computed once per distinct pair of strings (ids: the id of each
+    record's string): the copies of one paper from several sources share titles, author lists and venues."""
+    key = (ids[ii] << 32) | ids[jj]
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    return _cpdist(xs, _picker(ii[first].tolist()), _picker(jj[first].tolist()), scorer, dtype)[back.ravel()]
 
 
 def _hits(longs: list, blobs: list, ii: list[int], jj: list[int]) -> np.ndarray:
@@ -241,22 +243,28 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
     shorter title reads inside the longer (lcs_short >= CUT_TITLE_LCS; the cut comparison cannot score higher than
     that). The last words are compared only when a title was cut at the front: two titles cut at the end that merely
     end alike ('extracting structured data from …', 'expiring data from …') are not one title."""
-    ks, heads_a, heads_b, tails_a, tails_b = [], [], [], [], []
+    ks, heads_a, heads_b, fronts, tails_a, tails_b = [], [], [], [], [], []
     with np.errstate(invalid="ignore"):
         cut = ((ca[:, _TRUNCATED] > 0) | (cb[:, _TRUNCATED] > 0)) & (out[:, 2] >= CUT_TITLE_LCS)
+    front = (ca[:, _CUT_FRONT] > 0) | (cb[:, _CUT_FRONT] > 0)
     for k in np.flatnonzero(cut).tolist():
         a, b = _from_same_opening(t.titles[ii[k]].split(), t.titles[jj[k]].split())
         n = min(len(a), len(b)) - 1
         if n >= 2:
-            ks.append(k)
-            head, tail = n + _other_words(a, b, n), n + _other_words(a[::-1], b[::-1], n)
+            head = n + _other_words(a, b, n)
             heads_a.append(" ".join(a[:head])); heads_b.append(" ".join(b[:head]))
-            tails_a.append(" ".join(a[-tail:])); tails_b.append(" ".join(b[-tail:]))
+            if front[k]:
+                fronts.append(len(ks))
+                tail = n + _other_words(a[::-1], b[::-1], n)
+                tails_a.append(" ".join(a[-tail:])); tails_b.append(" ".join(b[-tail:]))
+            ks.append(k)
     if ks:
-        heads, tails = _title_similarities(heads_a, heads_b), _title_similarities(tails_a, tails_b)
-        at = np.array(ks)
-        front = ((ca[at, _CUT_FRONT] > 0) | (cb[at, _CUT_FRONT] > 0))[:, None]
-        out[at[:, None], [0, 1, 2, 3, 4, 7]] = np.where(front & (tails[:, :1] > heads[:, :1]), tails, heads)
+        best = _title_similarities(heads_a, heads_b)
+        if fronts:
+            tails, at_front = _title_similarities(tails_a, tails_b), np.array(fronts)
+            better = tails[:, 0] > best[at_front, 0]
+            best[at_front[better]] = tails[better]
+        out[np.array(ks)[:, None], [0, 1, 2, 3, 4, 7]] = best
 
 
 def _from_same_opening(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
@@ -297,14 +305,14 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
     out = np.empty((n, len(FEATURE_NAMES)), dtype=np.float64)
     if not n:
         return out
-    pi, pj = _picker(ii.tolist()), _picker(jj.tolist())
     ca, cb = t.numbers[ii], t.numbers[jj]
-    lcs2 = _cpdist(t.flats, pi, pj, Indel.similarity, np.int64)     # twice the longest common subsequence
+    # twice the longest common subsequence
+    lcs2 = _distinct_cpdist(t.flats, t.title_ids, ii, jj, Indel.similarity, np.int64)
     shared = t.words.shared(ii, jj)
     with np.errstate(divide="ignore", invalid="ignore"):
         flat_a, flat_b = ca[:, _FLAT], cb[:, _FLAT]
         out[:, 0] = lcs2 / (flat_a + flat_b)
-        out[:, 1] = _cpdist(t.titles, pi, pj, fuzz.token_set_ratio) / 100.0
+        out[:, 1] = _distinct_cpdist(t.titles, t.title_ids, ii, jj, fuzz.token_set_ratio) / 100.0
         out[:, 2] = lcs2 / (2 * np.minimum(flat_a, flat_b))
         words_a, words_b = ca[:, _WORDS], cb[:, _WORDS]
         small = np.minimum(words_a, words_b)
@@ -319,7 +327,7 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         sa, sb = ca[:, _SURNAMES], cb[:, _SURNAMES]
         both = (sa > 0) & (sb > 0)
         out[:, 8] = t.surnames.shared(ii, jj) / np.minimum(sa, sb)
-        out[:, 9] = _cpdist(t.surname_texts, pi, pj, fuzz.token_set_ratio) / 100.0
+        out[:, 9] = _distinct_cpdist(t.surname_texts, t.surname_text_ids, ii, jj, fuzz.token_set_ratio) / 100.0
         out[:, 10] = np.minimum(sa, sb) / np.maximum(sa, sb)
         out[:, 11] = ca[:, _FIRST] == cb[:, _FIRST]
         ia, ib = ca[:, _INITIALS], cb[:, _INITIALS]
@@ -328,7 +336,7 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         gap = np.abs(ya - yb)
         earlier_preprint = np.where(ya < yb, ca[:, _PREPRINT], cb[:, _PREPRINT]) > 0
         out[:, 13] = np.where(earlier_preprint & (gap > 0) & (gap <= 3), 0.0, gap)
-        out[:, 14] = _venue_similarity(t, ii, jj)
+        out[:, 14] = _distinct_cpdist(t.venues, t.venue_ids, ii, jj, fuzz.token_set_ratio) / 100.0
         ka, kb = ca[:, _KIND], cb[:, _KIND]
         out[:, 15] = np.where((ka > 0) & (kb > 0), (ka != kb).astype(np.float64), np.nan)
         out[:, 16] = np.where(both, np.minimum(ca[:, _FULL], cb[:, _FULL]), np.nan)

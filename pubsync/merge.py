@@ -316,13 +316,15 @@ def _work_order(w: Work) -> tuple:
 def collector_paused():
     """Parsing and matching 100k records allocates millions of small objects and no reference cycles; the cyclic
     garbage collector would walk them all again and again (a third of the matcher's time at 100k records, and 5 s
-    of the 32 s of a whole `pubsync merge` of them)."""
+    of the 32 s of a whole `pubsync merge` of them). What survives (works, the matcher's caches) is frozen out of
+    later collections too: the first collection after the pause would otherwise walk all of it once more (1 s)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
@@ -410,12 +412,14 @@ def _link_versions(a: Work, b: Work) -> None:
 def _link_short_versions(works: list[Work]) -> None:
     """An extended abstract, poster or demo ('… (Extended Abstract)', 'Poster: …') and the paper of that title
     with an author in common: two works (two publications, each listed where it appeared), linked to each other."""
+    short = [(w, core) for w in works if (core := short_version_title(w.title))]
+    if not short:
+        return
     by_title: dict[str, list[Work]] = defaultdict(list)
     for w in works:
         by_title[title_key(w.title)[0]].append(w)
-    for w in works:
-        core = short_version_title(w.title)
-        for full in by_title.get(title_key(core)[0], []) if core else ():
+    for w, core in short:
+        for full in by_title.get(title_key(core)[0], []):
             if full is not w and not short_version_title(full.title) and _share_an_author(w, full):
                 _link(w, "full_version", full, "short_version")
 

@@ -115,7 +115,7 @@ def title_key(title: str | None) -> tuple[str, bool]:
     """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'."""
     s = repair(title)
     truncated = False
-    if TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s):
+    if ("…" in s or ". ." in s or ".." in s) and (TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s)):
         truncated = True
         s = _LEADING_TRUNCATION.sub("", TRUNCATION.sub("", s))
     return fold(s), truncated
@@ -135,6 +135,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) {_MONTH} ((?:1[5-9]|20)\d\d)\b")
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH} (\d{{1,2}}) ((?:1[5-9]|20)\d\d)\b")
+_YEAR_IN_TEXT = re.compile(r"(?:1[5-9]|20)\d\d\b")
 
 
 # the number a journal series gives its papers after their common title, without the word 'part': '… from turkey
@@ -146,7 +147,9 @@ _SENTENCE_END = re.compile(r"\w*[a-z]{3}\.")
 
 def series_part(title: str) -> frozenset[str]:
     """The number of a paper in a journal series, roman numerals as digits ('…. II. P2Y-purinergic …' -> {'2'})."""
-    headings = list(_ROMAN_HEADING.finditer(title)) if "." in title else []
+    if "I." not in title and "V." not in title and "X." not in title:       # most titles: no heading to look for
+        return frozenset()
+    headings = list(_ROMAN_HEADING.finditer(title))
     if len(headings) != 1:
         return frozenset()
     before = title[:headings[0].start()].split()
@@ -176,11 +179,14 @@ def title_parts(folded_title: str) -> frozenset[str]:
     """The part/volume numbers a folded title names, roman numerals as digits ('… part ii', '… fields ii' -> {'2'}),
     the days it names ('… letter 31 may 1918' -> {'1918-05-31'}: a letter, a diary entry, a meeting's minutes), and
     the number of a figure or table listed on its own ('figure 2 pbs buffer …' -> {'figure 2'})."""
-    days = [(y, _MONTHS.index(m), d) for d, m, y in _DAY_MONTH_YEAR.findall(folded_title)]
-    days += [(y, _MONTHS.index(m), d) for m, d, y in _MONTH_DAY_YEAR.findall(folded_title)]
+    days = []
+    if _YEAR_IN_TEXT.search(folded_title):                          # most titles name no year: skip two scans
+        days = [(y, _MONTHS.index(m), d) for d, m, y in _DAY_MONTH_YEAR.findall(folded_title)]
+        days += [(y, _MONTHS.index(m), d) for m, d, y in _MONTH_DAY_YEAR.findall(folded_title)]
     figure = _FOLDED_FIGURE.match(folded_title)
     sequel = _sequel(folded_title)[1]
-    return frozenset([_ROMAN.get(n, n.lstrip("0") or "0") for n in _PART.findall(folded_title)]
+    numbered = "part " in folded_title or "pt " in folded_title or "vol" in folded_title
+    return frozenset([_ROMAN.get(n, n.lstrip("0") or "0") for n in (_PART.findall(folded_title) if numbered else ())]
                      + ([_ROMAN[sequel]] if sequel else [])
                      + [f"{y}-{m + 1:02d}-{int(d):02d}" for y, m, d in days]
                      + ([f"{_FIGURE_KIND.get(figure[1], figure[1])} {figure[2]}"] if figure else []))
@@ -217,6 +223,9 @@ def short_version_title(title: str | None) -> str:
     """The title of the paper an extended abstract, poster or demo presents (its own title without the mark), or ""
     when the title names no such short version."""
     text = repair(title)
+    lower = text.lower()
+    if "abstract" not in lower and "demo" not in lower and "poster" not in lower:    # most titles: no mark
+        return ""
     core = _SHORT_VERSION_MARK.sub("", text, count=1)
     return core.strip() if core != text else ""
 

@@ -8,6 +8,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 # pubsync's own work-type vocabulary; exporters map it to BibTeX / CSL / site types. The last group are not
 # publications a site lists by default (peer-review: a review of someone else's manuscript; supplementary: material
@@ -163,7 +164,6 @@ def canonical_doi(value: str | None) -> str:
     for _ in range(2):
         v = _DOI_PREFIX.sub("", v).strip()
     v = v.rstrip(".,;")
-    from urllib.parse import unquote
     v = unquote(v).lower()
     return v if _DOI_SHAPE.match(v) else ""
 

@@ -32,6 +32,8 @@ def test_fold_strips_accents_case_and_punctuation():
 def test_title_key_marks_scholar_truncation():
     assert title_key("Artificial intelligence regulation: a framework …") == ("artificial intelligence regulation a framework", True)
     assert title_key("Deep learning...") == ("deep learning", True)
+    assert title_key("Mining association rules . . .") == ("mining association rules", True)
+    assert title_key("… of the VLDB broadening strategy") == ("of the vldb broadening strategy", True)
     assert title_key("The Demarcation Protocol") == ("the demarcation protocol", False)
 
 
@@ -54,6 +56,7 @@ def test_title_parts_reads_part_and_volume_numbers():
     assert title_parts("database tuning principles part ii") == {"2"}
     assert title_parts("the vldb broadening strategy part 2") == {"2"}
     assert title_parts("handbook vol 03") == {"3"}
+    assert title_parts("clinical results pt 2") == {"2"}
     assert title_parts("part of speech tagging") == frozenset()
     assert title_parts("the x tree an index structure") == frozenset()
     assert title_parts("bivector fields ii") == {"2"} and title_parts("gtpases in biology ii") == {"2"}
@@ -73,6 +76,7 @@ def test_a_journal_series_numbers_its_papers_after_the_common_title():
     from pubsync.normalize import series_part
     assert series_part("Phospholipase C from turkey erythrocytes. II. P2Y-purinergic receptor") == {"2"}
     assert series_part("Phospholipase C from turkey erythrocytes. I. Purification and properties.") == {"1"}
+    assert series_part("Studies on the enzyme from turkey erythrocytes. V. Kinetics of binding") == {"5"}
     assert series_part("On a Possibility of Artificial Reason: J. McCarthy, I. Kant, and A. Turing") == frozenset()
     assert series_part("Sidelights on Relativity,... I. Ether and Relativity. II. Geometry and Experience") == \
         frozenset()                                                   # a book's contents, not its number
