@@ -919,15 +919,13 @@ def block_array(items: Sequence[Features], settings: BlockingSettings = Blocking
     n = max(len(items), 1)
     # the copies of one paper from several sources share their words: each distinct word list is read once
     word_lists = [(f.title_words, f.surname_set) for f in items]
-    copies = Counter(word_lists)
     words_of: dict[tuple, list[str]] = {}
-    for f, key in zip(items, word_lists):
-        if key not in words_of:
-            words_of[key] = _blocking_words(f, settings.min_word_length)
     doc_freq: Counter[str] = Counter()
-    for key, words in words_of.items():
-        for w in words:
-            doc_freq[w] += copies[key]
+    for f, key in zip(items, word_lists):
+        words = words_of.get(key)
+        if words is None:
+            words = words_of[key] = _blocking_words(f, settings.min_word_length)
+        doc_freq.update(words)
     rarity = {w: r for r, w in enumerate(sorted(doc_freq, key=lambda w: (doc_freq[w], w)))}.__getitem__
     keys_of: dict[tuple, list[int]] = {}            # the block ids of a word list's rarest shared words
     key_ids: dict[str, int] = {}
