@@ -267,6 +267,68 @@ def _compare_cut_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, ca: np
         out[np.array(ks)[:, None], [0, 1, 2, 3, 4, 7]] = best
 
 
+GLUED_TITLE_LCS = 0.85
+GLUED_CONTAINMENT = 0.9
+_GLUED_MIN = 6              # letters of the shortest word that may be two written together ('andxml')
+
+
+def _compare_glued_titles(t: "RecordTable", ii: np.ndarray, jj: np.ndarray, out: np.ndarray) -> None:
+    """Words one title writes together and the other apart — lost spaces in a title read off a PDF ('describing
+    andusingquerycapabilities ofheterogeneous sources'), a compound spelt two ways ('multidatabase' / 'multi
+    database') — count as the other title's words in the word features (words, containment, jaccard); the squashed
+    features never saw the spaces. Only where most of the shorter title reads inside the longer (lcs_short >=
+    GLUED_TITLE_LCS) and the words do not already all agree."""
+    with np.errstate(invalid="ignore"):
+        maybe = (out[:, 2] >= GLUED_TITLE_LCS) & (out[:, 3] < 1.0)
+    ks, xs, ys = [], [], []
+    for k in np.flatnonzero(maybe).tolist():
+        split = _unglued(t.titles[ii[k]], t.titles[jj[k]])
+        if split:
+            ks.append(k); xs.append(split[0]); ys.append(split[1])
+    if ks:
+        apart = _title_similarities(xs, ys)
+        agree = apart[:, 3] >= GLUED_CONTAINMENT          # containment: only the spaces told the titles apart
+        at = np.array(ks)[agree][:, None]
+        out[at, [1, 3, 4]] = np.maximum(out[at, [1, 3, 4]], apart[agree][:, [1, 3, 4]])
+
+
+@lru_cache(maxsize=1 << 14)
+def _unglued(a: str, b: str) -> tuple[str, str] | None:
+    """The two titles with each long word of one that is several of the other's words run together written
+    apart; None when neither has such a word."""
+    wa, wb = a.split(), b.split()
+    va, vb = set(wa), set(wb)
+    xa, xb = _split_words(wa, vb), _split_words(wb, va)
+    return None if xa is None and xb is None else (xa or a, xb or b)
+
+
+def _split_words(words: list[str], vocabulary: set[str]) -> str | None:
+    out, changed = [], False
+    for word in words:
+        parts = _segment(word, vocabulary) if len(word) >= _GLUED_MIN and word not in vocabulary else None
+        if parts:
+            out.extend(parts)
+            changed = True
+        else:
+            out.append(word)
+    return " ".join(out) if changed else None
+
+
+def _segment(word: str, vocabulary: set[str]) -> list[str] | None:
+    """`word` as the fewest (at least two) words of `vocabulary` written together, or None; never with a
+    one-letter word ('editors' is not 'editor s', the possessive the other title spelt apart)."""
+    n = len(word)
+    best: list[list[str] | None] = [[]] + [None] * n
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, n + 1):
+            part = word[i:j]
+            if j - i > 1 and part in vocabulary and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [part]
+    return best[n] if best[n] and len(best[n]) >= 2 else None
+
+
 def _from_same_opening(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
     """The two titles' words from where both open alike: words one title has before the other's first three (a
     journal section Scholar runs into the title: 'mechanisms of signal transduction involvement of phospholipase d2
@@ -354,6 +416,7 @@ def pair_rows_at(t: RecordTable, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
                 in_text[k] = np.maximum(in_text[k], found)
         out[:, 18] = np.where(in_text >= 0, in_text, np.nan)
     _compare_cut_titles(t, ii, jj, ca, cb, out)
+    _compare_glued_titles(t, ii, jj, out)
     out[~both, 8:13] = np.nan
     out[(chars_a == 0) | (chars_b == 0), 0:3] = np.nan
     out[(ca[:, _VENUE] == 0) | (cb[:, _VENUE] == 0), 14] = np.nan

@@ -543,3 +543,43 @@ def test_batch_scores_equal_one_pair_scores_with_part_and_venue_rules():
     pairs = [(i, j) for i in range(len(feats)) for j in range(len(feats)) if i != j]
     totals, _ = score_pairs(feats, pairs)
     assert totals.tolist() == [score(feats[i], feats[j])[0] for i, j in pairs]
+
+
+def test_words_run_together_in_one_title_count_as_the_other_titles_words():
+    paper = rec("dblp", "a", "Describing and Using Query Capabilities of Heterogeneous Sources",
+                ["Vasilis Vassalos", "Yannis Papakonstantinou"], 1997, venue="VLDB")
+    spaced = rec("scholar", "s", "describing and using query capabilities of heterogeneous sources", [],
+                 venue="Proceedings of International Conference on Very Large Data Bases")
+    # a title read off a PDF that lost its spaces, with the author list mangled the same way ('… Vassalos and Y …')
+    glued = rec("scholar", "g", "describing andusingquerycapabilities ofheterogeneous sources", ["V Vassalosandy"],
+                venue="Proceedings of International Conference on Very Large Data Bases")
+    for term in ("title.words", "title.containment", "title.jaccard"):
+        assert compare(paper, glued).components[term] == compare(paper, spaced).components[term]
+    assert compare(paper, glued).outcome == "same"
+    # a possessive written apart is no word run together: 'editors' stays one word
+    notes = compare(rec("dblp", "n1", "Editor's notes", year=2002), rec("acm", "n2", "Editors notes", year=2002))
+    assert notes.components.get("title.containment", 0) < compare(
+        rec("dblp", "n1", "Editors notes", year=2002), rec("acm", "n2", "Editors notes", year=2002)
+    ).components.get("title.containment", 0)
+
+
+def test_a_title_about_the_other_titles_subject_is_another_work():
+    demo = rec("dblp", "d", "A System for Watermarking Relational Databases",
+               ["Rakesh Agrawal", "Peter J. Haas", "Jerry Kiernan"], 2003, venue="SIGMOD Conference")
+    paper = rec("scholar", "p", "Watermarking relational databases", ["R Agrawal", "J Kiernan"],
+                venue="Proceedings of the 28th International Conference on Very Large Data Bases")
+    d = compare(demo, paper)
+    assert d.components["title.prefixed"] == -2.0 and d.outcome != "same"
+    assert compare(paper, demo).components["title.prefixed"] == -2.0
+    # a system's name, an opening 'On', a label ('Panel on'), a name run into a citation string's title: the
+    # same paper
+    for longer, shorter, people in (
+            ("Fast-Start: quick fault recovery in Oracle", "Quick fault recovery in Oracle",
+             ["Tirthankar Lahiri", "Amit Ganesh", "Ron Weiss", "Ashok Joshi"]),
+            ("On shoring up persistent applications", "Shoring up persistent applications", ["Michael J. Carey"]),
+            ("Panel on next generation database systems won't work without semantics",
+             "Next generation database systems won't work without semantics", ["Michael Stonebraker"]),
+            ("Rolf A. de By. From nested loop to join queries in OODB", "From nested loop to join queries in OODB",
+             ["Hennie J. Steenhagen", "Peter M. G. Apers", "Henk M. Blanken", "Rolf A. de By"])):
+        d = compare(rec("dblp", "l", longer, people, 1994), rec("acm", "s", shorter, people, 1994))
+        assert "title.prefixed" not in d.components and d.outcome == "same", (longer, d)
