@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from pubsync.match import BlockingSettings, block, compare, doi_family, features, read_fields
+from pubsync.merge import build_works
 from pubsync.records import Author, Record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "versions"
@@ -570,6 +571,7 @@ def test_a_title_about_the_other_titles_subject_is_another_work():
                 venue="Proceedings of the 28th International Conference on Very Large Data Bases")
     d = compare(demo, paper)
     assert d.components["title.prefixed"] == -2.0 and d.outcome != "same"
+    assert len(build_works([demo, paper], []).works) == 2                   # what the site lists: two works
     assert compare(paper, demo).components["title.prefixed"] == -2.0
     # a system's name, an opening 'On', a label ('Panel on'), a name run into a citation string's title: the
     # same paper
@@ -581,5 +583,7 @@ def test_a_title_about_the_other_titles_subject_is_another_work():
              "Next generation database systems won't work without semantics", ["Michael Stonebraker"]),
             ("Rolf A. de By. From nested loop to join queries in OODB", "From nested loop to join queries in OODB",
              ["Hennie J. Steenhagen", "Peter M. G. Apers", "Henk M. Blanken", "Rolf A. de By"])):
-        d = compare(rec("dblp", "l", longer, people, 1994), rec("acm", "s", shorter, people, 1994))
+        pair = [rec("dblp", "l", longer, people, 1994), rec("acm", "s", shorter, people, 1994)]
+        d = compare(*pair)
         assert "title.prefixed" not in d.components and d.outcome == "same", (longer, d)
+        assert len(build_works(pair, []).works) == 1
