@@ -104,6 +104,8 @@ def fold(text: str) -> str:
 
 TRUNCATION = re.compile(r"(?:\s*(?:…|\.\.\.|\. \. \.)[\s,;.]*)$")
 _LEADING_TRUNCATION = re.compile(r"^\s*(?:…|\.\.\.)\s*")
+# a title cut with no mark where its subtitle or a list went on ('XML and information retrieval:', '…: scheme,')
+_DANGLING_END = re.compile(r"(?:[:,;]|\s[-–—])\s*$")
 
 
 def cut_at_front(title: str | None) -> bool:
@@ -112,12 +114,14 @@ def cut_at_front(title: str | None) -> bool:
 
 
 def title_key(title: str | None) -> tuple[str, bool]:
-    """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'."""
+    """(folded title, truncated?) — Scholar cuts long titles with '…' or '...', citation strings at a ':' or ','."""
     s = repair(title)
     truncated = False
     if ("…" in s or ". ." in s or ".." in s) and (TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s)):
         truncated = True
         s = _LEADING_TRUNCATION.sub("", TRUNCATION.sub("", s))
+    elif _DANGLING_END.search(s):
+        truncated = True
     return fold(s), truncated
 
 

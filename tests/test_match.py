@@ -330,6 +330,16 @@ def test_titles_cut_at_the_end_are_compared_by_their_openings_and_titles_cut_at_
                    whole).outcome == "same"
 
 
+def test_a_title_ending_in_a_colon_or_comma_was_cut_where_its_subtitle_or_list_went_on():
+    cut = rec("scholar", "b", "XML and information retrieval:", ["D Carmel", "Y Maarek", "A Softer"], 2001,
+              venue="SIGMOD Record")
+    whole = rec("dblp", "a", "XML and information retrieval: a SIGIR 2000 workshop", [], 2001)
+    assert features(cut).truncated and compare(cut, whole).outcome == "same"
+    assert features(rec("scholar", "c", "Scheme, algorithms, and visualization,")).truncated
+    assert not features(rec("dblp", "d", "XML and information retrieval")).truncated
+    assert not features(rec("dblp", "e", "Mining the World Wide Web - a survey")).truncated
+
+
 def test_a_cut_title_with_a_journal_section_run_into_it_is_compared_from_where_both_titles_open():
     # two Scholar rows of Morris's profile, no authors: the section heading before the cut title made the openings
     # compared two different texts (title.squashed -0.33, title.lcs_short -0.48)
