@@ -31,7 +31,7 @@ FEATURE_NAMES = (
                              # (cut, prefixed, citation-string titles: the shorter reads inside the longer)
     "title.containment",     # shared words / words of the shorter title
     "title.jaccard",         # shared words / all words
-    "title.truncated",       # either title was cut with '…'
+    "title.truncated",       # either title was cut ('…', or a ':' or ',' closing it)
     "title.min_words",       # words in the shorter title (short and generic titles are weak evidence)
     "title.length_ratio",    # characters of the shorter / longer title
     "authors.overlap",       # shared surnames / surnames of the shorter list

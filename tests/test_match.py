@@ -336,6 +336,7 @@ def test_a_title_ending_in_a_colon_or_comma_was_cut_where_its_subtitle_or_list_w
     whole = rec("dblp", "a", "XML and information retrieval: a SIGIR 2000 workshop", [], 2001)
     assert features(cut).truncated and compare(cut, whole).outcome == "same"
     assert features(rec("scholar", "c", "Scheme, algorithms, and visualization,")).truncated
+    assert features(rec("scholar", "f", "Mining the World Wide Web -")).truncated
     assert not features(rec("dblp", "d", "XML and information retrieval")).truncated
     assert not features(rec("dblp", "e", "Mining the World Wide Web - a survey")).truncated
 
