@@ -114,7 +114,8 @@ def cut_at_front(title: str | None) -> bool:
 
 
 def title_key(title: str | None) -> tuple[str, bool]:
-    """(folded title, truncated?) — Scholar cuts long titles with '…' or '...', citation strings at a ':' or ','."""
+    """(folded title, truncated?) — Scholar cuts long titles with '…' or '...'; citation strings stop at a ':', ',',
+    ';' or dash (_DANGLING_END)."""
     s = repair(title)
     truncated = False
     if ("…" in s or ". ." in s or ".." in s) and (TRUNCATION.search(s) or _LEADING_TRUNCATION.search(s)):

@@ -335,6 +335,7 @@ def test_a_title_ending_in_a_colon_or_comma_was_cut_where_its_subtitle_or_list_w
               venue="SIGMOD Record")
     whole = rec("dblp", "a", "XML and information retrieval: a SIGIR 2000 workshop", [], 2001)
     assert features(cut).truncated and compare(cut, whole).outcome == "same"
+    assert len(build_works([cut, whole], []).works) == 1                   # what the site lists: one work
     assert features(rec("scholar", "c", "Scheme, algorithms, and visualization,")).truncated
     assert features(rec("scholar", "f", "Mining the World Wide Web -")).truncated
     assert not features(rec("dblp", "d", "XML and information retrieval")).truncated
