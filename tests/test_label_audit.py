@@ -81,7 +81,7 @@ def test_the_blind_sheet_shows_no_label_and_maps_back_to_every_pair(tmp_path):
 
 
 @pytest.mark.parametrize("name, split, right, judged", [
-    ("dblp-scholar-valid", "dblp-scholar", "tableB_referenced.csv", 757),
+    ("dblp-scholar-valid", "dblp-scholar", "tableB_referenced.csv", 1777),
     ("dblp-acm-test", "dblp-acm", "tableB.csv", 60)])
 def test_the_committed_audits_name_pairs_of_their_splits_with_their_labels(realdata, name, split, right, judged):
     d = realdata / "er" / split / "magellan-structured"
