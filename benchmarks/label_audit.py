@@ -10,8 +10,9 @@ benchmarks/label-audit/criteria.md. A label counts as wrong only where both judg
 
 `sheet` writes the pairs blind (shuffled, numbered, no label, no score) for judging them again. `estimate`
 prints, scaled from each stratum's sample to the whole split: the labels the judges contradict; the F1 against
-the labels of a matcher that follows the definition exactly, with a bootstrap interval; and today's matcher
-(pubsync.match) scored against the labels and against the audited truth.
+the labels of a matcher that follows the definition exactly, with a bootstrap interval, and again with the
+reworded-title calls left as labelled; and today's matcher (pubsync.match) scored against the labels and against
+the audited truth.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from pathlib import Path
 import er
 from pubsync.match import outcome_of, score_pairs
 
-COLUMNS = ("ltable_id", "rtable_id", "stratum", "stratum_size", "judge_a", "judge_b")
+COLUMNS = ("ltable_id", "rtable_id", "stratum", "stratum_size", "judge_a", "judge_b", "reworded")
 
 
 def read_verdicts(path: str | Path) -> list[dict]:
@@ -34,13 +35,17 @@ def read_verdicts(path: str | Path) -> list[dict]:
             raise SystemExit(f"{path}: expected the columns {', '.join(COLUMNS)}")
         rows = list(reader)
     for row in rows:
-        row["stratum_size"] = int(row["stratum_size"])
+        row["stratum_size"], row["reworded"] = int(row["stratum_size"]), row["reworded"] == "1"
     return rows
 
 
-def audited(row: dict) -> int:
-    """The audited label: the judges' verdict where both give the same SAME or DIFF, else the benchmark's."""
+def audited(row: dict, reworded: bool = True) -> int:
+    """The audited label: the judges' verdict where both give the same SAME or DIFF, else the benchmark's. With
+    reworded=False a pair both call one work for a reworded title keeps its label: the least certain call, since
+    records alone rarely tell a retitled report of a paper from another paper of its authors that year."""
     verdicts = {row["judge_a"], row["judge_b"]}
+    if row["reworded"] and not reworded:
+        return row["label"]
     return {frozenset({"SAME"}): 1, frozenset({"DIFF"}): 0}.get(frozenset(verdicts), row["label"])
 
 
@@ -61,11 +66,11 @@ def _f1(tp: float, fp: float, fn: float) -> float:
     return 2 * tp / (2 * tp + fp + fn)
 
 
-def ceiling_f1(rows: list[dict], positives: int) -> float:
+def ceiling_f1(rows: list[dict], positives: int, reworded: bool = True) -> float:
     """F1 against the labels of a matcher that answers every pair as the audit does, scaled to the split (pairs in
     no stratum count as labelled right)."""
-    wrong_pos = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 1 and audited(row) == 0)
-    wrong_neg = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 0 and audited(row) == 1)
+    wrong_pos = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 1 and audited(row, reworded) == 0)
+    wrong_neg = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 0 and audited(row, reworded) == 1)
     return _f1(positives - wrong_pos, wrong_neg, wrong_pos)
 
 
@@ -101,7 +106,8 @@ def run_estimate(verdicts: str, left: str, right: str, pairs: str, resamples: in
                   positives_contradicted=sum(w for r, w in zip(rows, weights) if r["label"] == 1 and audited(r) == 0),
                   negatives_contradicted=sum(w for r, w in zip(rows, weights) if r["label"] == 0 and audited(r) == 1),
                   ceiling_f1=ceiling_f1(rows, positives), ceiling_low=boot[int(0.025 * resamples)],
-                  ceiling_high=boot[int(0.975 * resamples)], matcher_f1_labels=labels_f1,
+                  ceiling_high=boot[int(0.975 * resamples)],
+                  ceiling_f1_reworded_kept=ceiling_f1(rows, positives, reworded=False), matcher_f1_labels=labels_f1,
                   matcher_f1_audited=_f1(tp, fp, fn))
     for stratum, group in sorted(by_stratum.items()):
         result[f"stratum_{stratum}"] = (f"{len(group)} of {group[0]['stratum_size']}: "

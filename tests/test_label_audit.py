@@ -8,7 +8,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 import label_audit  # noqa: E402
 
-HEADER = "ltable_id\trtable_id\tstratum\tstratum_size\tjudge_a\tjudge_b\n"
+HEADER = "ltable_id\trtable_id\tstratum\tstratum_size\tjudge_a\tjudge_b\treworded\n"
 PAPERS = [("deep learning for rna folding", "jane smith"), ("a survey of graph databases", "li wei"),
           ("quantum error correction with surface codes", "ana costa"), ("the economics of open source", "bo chen"),
           ("sparse matrix factorization on gpus", "omar haddad"), ("ancient dna of the steppe", "eva berg"),
@@ -40,16 +40,18 @@ def test_each_strata_contradicted_labels_count_for_the_stratum_they_were_drawn_f
     left, right, pairs = _split(tmp_path)
     verdicts = tmp_path / "verdicts.tsv"
     verdicts.write_text("# a comment line\n" + HEADER + "".join([
-        "p1\tp1\tpos\t4\tSAME\tSAME\n",
-        "p2\tp2\tpos\t4\tDIFF\tDIFF\n",          # contradicted: half the sample, so 2 of the 4 positives
-        "n1\tn1\tneg\t6\tDIFF\tDIFF\n",
-        "n2\tn2\tneg\t6\tSAME\tSAME\n",          # contradicted: a third of the sample, so 2 of the 6 negatives
-        "n3\tn3\tneg\t6\tSAME\tDIFF\n"]))        # the judges disagree: the label stands
+        "p1\tp1\tpos\t4\tSAME\tSAME\t0\n",
+        "p2\tp2\tpos\t4\tDIFF\tDIFF\t0\n",          # contradicted: half the sample, so 2 of the 4 positives
+        "n1\tn1\tneg\t6\tDIFF\tDIFF\t0\n",
+        "n2\tn2\tneg\t6\tSAME\tSAME\t1\n",          # contradicted (for a reworded title): 2 of the 6 negatives
+        "n3\tn3\tneg\t6\tSAME\tDIFF\t0\n"]))        # the judges disagree: the label stands
     r = label_audit.run_estimate(str(verdicts), left, right, pairs, resamples=200)
     assert (r["pairs"], r["audited"], r["judges_agree"]) == (10, 5, 4)
     assert (r["positives_contradicted"], r["negatives_contradicted"]) == (2.0, 2.0)
     # following the audit: 2 of 4 labelled positives missed, 2 labelled negatives claimed -> 2*2 / (2*2 + 2 + 2)
     assert r["ceiling_f1"] == pytest.approx(0.5)
+    # n2's reworded-title call left as labelled: only the 2 missed positives remain -> 2*2 / (2*2 + 0 + 2)
+    assert r["ceiling_f1_reworded_kept"] == pytest.approx(2 / 3)
     assert r["matcher_f1_labels"] == 1.0            # the matcher tells these ten apart as labelled
     # against the audit: p2's share moves from true to false pair, n2's from true non-pair to missed pair
     assert r["matcher_f1_audited"] == pytest.approx(0.5)
@@ -59,7 +61,7 @@ def test_each_strata_contradicted_labels_count_for_the_stratum_they_were_drawn_f
 def test_a_verdict_for_a_pair_the_split_does_not_label_is_refused(tmp_path):
     left, right, pairs = _split(tmp_path)
     verdicts = tmp_path / "verdicts.tsv"
-    verdicts.write_text(HEADER + "p1\tn1\tpos\t4\tSAME\tSAME\n")
+    verdicts.write_text(HEADER + "p1\tn1\tpos\t4\tSAME\tSAME\t0\n")
     with pytest.raises(SystemExit, match="the pair p1, n1 is not in .*pairs.csv"):
         label_audit.run_estimate(str(verdicts), left, right, pairs, resamples=10)
     verdicts.write_text("left\tright\tverdict\n")
@@ -70,7 +72,7 @@ def test_a_verdict_for_a_pair_the_split_does_not_label_is_refused(tmp_path):
 def test_the_blind_sheet_shows_no_label_and_maps_back_to_every_pair(tmp_path):
     left, right, _ = _split(tmp_path)
     verdicts = tmp_path / "verdicts.tsv"
-    verdicts.write_text(HEADER + "p1\tp1\tpos\t4\tSAME\tSAME\nn2\tn2\tneg\t6\tSAME\tSAME\n")
+    verdicts.write_text(HEADER + "p1\tp1\tpos\t4\tSAME\tSAME\t0\nn2\tn2\tneg\t6\tSAME\tSAME\t0\n")
     sheet = tmp_path / "sheet.txt"
     label_audit.write_sheet(str(verdicts), left, right, str(sheet))
     text = sheet.read_text()
