@@ -10,7 +10,9 @@
 training-only dependencies, the `train` extra) on DBLP-Scholar
 train (joined/merged_train.csv: every train pair with its values) + DBLP-ACM train, picks the decision threshold
 on the two valid splits (on production totals: the model plus match.py's rules), and writes the frozen model
-pubsync reads. `--param NAME=VALUE` overrides a TRAIN_PARAMS entry for a hyper-parameter search on valid.
+pubsync reads. `--param NAME=VALUE` overrides a TRAIN_PARAMS entry for a hyper-parameter search on valid;
+`--audit benchmarks/label-audit/dblp-scholar-train.tsv` fits on DBLP-Scholar train's labels as audited
+(README: measured, not shipped).
 Never on a DBLP-Scholar test split; DBLP-ACM test is only reported.
 
 Tables: Magellan layout (`id,title,authors,venue,year`, UTF-8, lower-cased and tokenized) or the Leipzig
@@ -400,7 +402,22 @@ def _additive(ebm) -> "matchmodel.AdditiveModel":
     return matchmodel.AdditiveModel.build(round(prior, 5), terms)
 
 
-def run_train(er_dir: str, out: str, params: dict | None = None) -> dict:
+def audited_labels(audit: str | Path, ids: list[str], labels: list[int], keep_reworded: bool = False) -> list[int]:
+    """`labels` (of the rows with these ids) with each one both judges of an audit file (benchmarks/label-audit,
+    columns id, stratum, judge_a, judge_b, reworded) contradict replaced by their verdict; with keep_reworded, not
+    where their call is a reworded title."""
+    with open(audit, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    if not rows or not {"id", "judge_a", "judge_b", "reworded"} <= set(rows[0]):
+        raise BenchmarkInputError(f"{audit}: expected the columns id, judge_a, judge_b, reworded")
+    verdicts = {row["id"]: {"SAME": 1, "DIFF": 0}[row["judge_a"]] for row in rows
+                if row["judge_a"] == row["judge_b"] in ("SAME", "DIFF")
+                and not (keep_reworded and row["reworded"] == "1")}
+    return [verdicts.get(i, label) for i, label in zip(ids, labels)]
+
+
+def run_train(er_dir: str, out: str, params: dict | None = None, audit: str | None = None,
+              keep_reworded: bool = False) -> dict:
     import json
 
     from interpret.glassbox import ExplainableBoostingClassifier
@@ -411,6 +428,9 @@ def run_train(er_dir: str, out: str, params: dict | None = None) -> dict:
     ds, da = root / "dblp-scholar" / "magellan-structured", root / "dblp-acm" / "magellan-structured"
     train = [_joined_pairs(ds / "joined" / "merged_train.csv"),
              _id_pairs(da / "tableA.csv", da / "tableB.csv", da / "train.csv")]
+    if audit:        # measured, not how the shipped model is fitted (README, the labels' audit)
+        ids = [row["id"] for row in _joined_rows(ds / "joined" / "merged_train.csv")]
+        train[0] = (*train[0][:2], audited_labels(audit, ids, train[0][2], keep_reworded))
     valid = {"dblp-scholar": _id_pairs(ds / "tableA.csv", ds / "tableB_referenced.csv", ds / "valid.csv"),
              "dblp-acm": _id_pairs(da / "tableA.csv", da / "tableB.csv", da / "valid.csv")}
     x = np.vstack([matchmodel.pair_rows(lf, rf) for lf, rf, _ in train])
@@ -464,6 +484,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "pubsync" / "matchmodel.json"))
     t.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override one of TRAIN_PARAMS (hyper-parameter search on the valid splits)")
+    t.add_argument("--audit", metavar="TSV", help="DBLP-Scholar train's labels as audited "
+                   "(benchmarks/label-audit/dblp-scholar-train.tsv) in place of the benchmark's")
+    t.add_argument("--keep-reworded", action="store_true", help="with --audit: keep the label where the judges' "
+                   "call is a reworded title")
     args = ap.parse_args(argv)
     try:
         if args.mode == "pairs":
@@ -481,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
                     raise BenchmarkInputError(f"--param {item!r}: expected NAME=VALUE with NAME one of "
                                               f"{', '.join(TRAIN_PARAMS)}")
                 params[name] = type(TRAIN_PARAMS[name])(value)
-            _print(run_train(args.er_dir, args.out, params), ["threshold", "terms", "pairwise"])
+            _print(run_train(args.er_dir, args.out, params, args.audit, args.keep_reworded),
+                   ["threshold", "terms", "pairwise"])
         else:
             _print(run_speed(args.left, args.right, args.pairs), ["pairs", "seconds", "pairs_per_second"])
     except (OSError, BenchmarkInputError, csv.Error) as e:

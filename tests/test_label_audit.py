@@ -92,3 +92,17 @@ def test_the_committed_audits_name_pairs_of_their_splits_with_their_labels(reald
                                  str(d / right), str(pairs), resamples=100)
     assert r["audited"] == judged
     assert r["judges_agree"] >= 0.95 * judged
+
+
+def test_a_refit_on_audited_labels_changes_only_the_labels_both_judges_contradict(tmp_path):
+    import er
+    audit = tmp_path / "train.tsv"
+    audit.write_text("# comment\nid\tstratum\tjudge_a\tjudge_b\treworded\n"
+                     "0\tneg_close\tSAME\tSAME\t0\n"        # both contradict label 0: becomes 1
+                     "1\tpos\tDIFF\t-\t0\n"                 # one judge only: stays
+                     "2\tneg_close\tSAME\tSAME\t1\n"        # both, for a reworded title
+                     "3\tpos\tUNSURE\tUNSURE\t0\n"
+                     "4\tpos\tDIFF\tDIFF\t0\n")             # both contradict label 1: becomes 0
+    ids, labels = ["0", "1", "2", "3", "4", "5"], [0, 1, 0, 1, 1, 0]
+    assert er.audited_labels(audit, ids, labels) == [1, 1, 1, 1, 0, 0]
+    assert er.audited_labels(audit, ids, labels, keep_reworded=True) == [1, 1, 0, 1, 0, 0]
