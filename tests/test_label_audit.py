@@ -36,7 +36,7 @@ def _split(tmp_path: Path) -> tuple[str, str, str]:
     return paths[0], paths[1], paths[2]
 
 
-def test_each_strata_contradicted_labels_count_for_the_stratum_they_were_drawn_from(tmp_path):
+def test_a_contradicted_label_counts_for_every_pair_of_the_stratum_it_was_drawn_from(tmp_path):
     left, right, pairs = _split(tmp_path)
     verdicts = tmp_path / "verdicts.tsv"
     verdicts.write_text("# a comment line\n" + HEADER + "".join([
