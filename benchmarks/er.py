@@ -42,6 +42,9 @@ from pubsync.match import (  # noqa: E402
 from pubsync.normalize import TRUNCATION, repair  # noqa: E402
 from pubsync.records import Author, Record  # noqa: E402
 
+if __name__ == "__main__":      # `train --audit` imports label_audit, which imports er: one module, not a second copy
+    sys.modules.setdefault("er", sys.modules[__name__])
+
 
 class BenchmarkInputError(Exception):
     pass
@@ -402,20 +405,6 @@ def _additive(ebm) -> "matchmodel.AdditiveModel":
     return matchmodel.AdditiveModel.build(round(prior, 5), terms)
 
 
-def audited_labels(audit: str | Path, ids: list[str], labels: list[int], keep_reworded: bool = False) -> list[int]:
-    """`labels` (of the rows with these ids) with each one both judges of an audit file (benchmarks/label-audit,
-    columns id, stratum, judge_a, judge_b, reworded) contradict replaced by their verdict; with keep_reworded, not
-    where their call is a reworded title."""
-    with open(audit, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
-    if not rows or not {"id", "judge_a", "judge_b", "reworded"} <= set(rows[0]):
-        raise BenchmarkInputError(f"{audit}: expected the columns id, judge_a, judge_b, reworded")
-    verdicts = {row["id"]: {"SAME": 1, "DIFF": 0}[row["judge_a"]] for row in rows
-                if row["judge_a"] == row["judge_b"] in ("SAME", "DIFF")
-                and not (keep_reworded and row["reworded"] == "1")}
-    return [verdicts.get(i, label) for i, label in zip(ids, labels)]
-
-
 def run_train(er_dir: str, out: str, params: dict | None = None, audit: str | None = None,
               keep_reworded: bool = False) -> dict:
     import json
@@ -429,6 +418,7 @@ def run_train(er_dir: str, out: str, params: dict | None = None, audit: str | No
     train = [_joined_pairs(ds / "joined" / "merged_train.csv"),
              _id_pairs(da / "tableA.csv", da / "tableB.csv", da / "train.csv")]
     if audit:        # measured, not how the shipped model is fitted (README, the labels' audit)
+        from label_audit import audited_labels
         ids = [row["id"] for row in _joined_rows(ds / "joined" / "merged_train.csv")]
         train[0] = (*train[0][:2], audited_labels(audit, ids, train[0][2], keep_reworded))
     valid = {"dblp-scholar": _id_pairs(ds / "tableA.csv", ds / "tableB_referenced.csv", ds / "valid.csv"),

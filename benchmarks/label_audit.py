@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -28,31 +29,58 @@ from pubsync.match import outcome_of, score_pairs
 COLUMNS = ("ltable_id", "rtable_id", "stratum", "stratum_size", "judge_a", "judge_b", "reworded")
 
 
-def read_verdicts(path: str | Path) -> list[dict]:
+def _read_tsv(path: str | Path, needed: set[str]) -> list[dict]:
+    """The rows of a tab-separated audit file ('#' lines are comments); each must have the `needed` columns."""
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise SystemExit(f"{path}: expected the columns {', '.join(COLUMNS)}")
+        if not needed <= set(reader.fieldnames or ()):
+            raise er.BenchmarkInputError(f"{path}: expected the columns {', '.join(sorted(needed))}")
         rows = list(reader)
     for row in rows:
-        row["stratum_size"], row["reworded"] = int(row["stratum_size"]), row["reworded"] == "1"
+        row["reworded"] = row["reworded"] == "1"
     return rows
 
 
+def read_verdicts(path: str | Path) -> list[dict]:
+    rows = _read_tsv(path, set(COLUMNS))
+    for row in rows:
+        row["stratum_size"] = int(row["stratum_size"])
+    return rows
+
+
+def verdict(row: dict, reworded: bool = True) -> int | None:
+    """1 where both judges say SAME, 0 where both say DIFF, else None. With reworded=False also None where their
+    call is one work for a reworded title: the least certain call, since records alone rarely tell a retitled
+    report of a paper from another paper of its authors that year."""
+    if row["judge_a"] != row["judge_b"] or (row["reworded"] and not reworded):
+        return None
+    return {"SAME": 1, "DIFF": 0}.get(row["judge_a"])
+
+
 def audited(row: dict, reworded: bool = True) -> int:
-    """The audited label: the judges' verdict where both give the same SAME or DIFF, else the benchmark's. With
-    reworded=False a pair both call one work for a reworded title keeps its label: the least certain call, since
-    records alone rarely tell a retitled report of a paper from another paper of its authors that year."""
-    verdicts = {row["judge_a"], row["judge_b"]}
-    if row["reworded"] and not reworded:
-        return row["label"]
-    return {frozenset({"SAME"}): 1, frozenset({"DIFF"}): 0}.get(frozenset(verdicts), row["label"])
+    """The audited label: the judges' verdict where they give one, else the benchmark's."""
+    judged = verdict(row, reworded)
+    return row["label"] if judged is None else judged
+
+
+def audited_labels(audit: str | Path, ids: list[str], labels: list[int],
+                   keep_reworded: bool = False) -> list[int]:
+    """`labels` of the rows with these ids (DBLP-Scholar's joined train file) with each one both judges of an audit
+    file (columns id, judge_a, judge_b, reworded) contradict replaced by their verdict; with keep_reworded, not
+    where their call is a reworded title. For `er.py train --audit`."""
+    judged = {row["id"]: verdict(row, not keep_reworded)
+              for row in _read_tsv(audit, {"id", "judge_a", "judge_b", "reworded"})}
+    return [label if judged.get(i) is None else judged[i] for i, label in zip(ids, labels)]
+
+
+def _tables(left: str, right: str) -> tuple[dict, dict]:
+    return ({r.source_id: r for r in er.load_table(left, "left")},
+            {r.source_id: r for r in er.load_table(right, "right")})
 
 
 def _split(left: str, right: str, pairs: str) -> tuple[dict, list]:
     """Every labelled pair of the split as {(left id, right id): label} and its records."""
-    la = {r.source_id: r for r in er.load_table(left, "left")}
-    rb = {r.source_id: r for r in er.load_table(right, "right")}
+    la, rb = _tables(left, right)
     labelled = {(a, b): label for a, b, label in er.load_id_pairs(pairs) if a in la and b in rb}
     return labelled, [(la[a], rb[b]) for a, b in labelled]
 
@@ -69,8 +97,9 @@ def _f1(tp: float, fp: float, fn: float) -> float:
 def ceiling_f1(rows: list[dict], positives: int, reworded: bool = True) -> float:
     """F1 against the labels of a matcher that answers every pair as the audit does, scaled to the split (pairs in
     no stratum count as labelled right)."""
-    wrong_pos = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 1 and audited(row, reworded) == 0)
-    wrong_neg = sum(w for row, w in zip(rows, _weights(rows)) if row["label"] == 0 and audited(row, reworded) == 1)
+    weights = _weights(rows)
+    wrong_pos = sum(w for row, w in zip(rows, weights) if row["label"] == 1 and audited(row, reworded) == 0)
+    wrong_neg = sum(w for row, w in zip(rows, weights) if row["label"] == 0 and audited(row, reworded) == 1)
     return _f1(positives - wrong_pos, wrong_neg, wrong_pos)
 
 
@@ -79,7 +108,8 @@ def run_estimate(verdicts: str, left: str, right: str, pairs: str, resamples: in
     labelled, records = _split(left, right, pairs)
     for row in rows:                    # the labels stay in the benchmark's files; the verdicts name pairs by id
         if (row["ltable_id"], row["rtable_id"]) not in labelled:
-            raise SystemExit(f"{verdicts}: the pair {row['ltable_id']}, {row['rtable_id']} is not in {pairs}")
+            raise er.BenchmarkInputError(f"{verdicts}: the pair {row['ltable_id']}, {row['rtable_id']} is not in "
+                                         f"{pairs}")
         row["label"] = labelled[row["ltable_id"], row["rtable_id"]]
     feats = [er.features(r) for pair in records for r in pair]
     totals, _ = score_pairs(feats, [(2 * k, 2 * k + 1) for k in range(len(records))])
@@ -120,8 +150,7 @@ def write_sheet(verdicts: str, left: str, right: str, out: str) -> None:
     OUT.ids.tsv maps each number back to the pair."""
     rows = read_verdicts(verdicts)
     random.Random(0).shuffle(rows)
-    la = {r.source_id: r for r in er.load_table(left, "left")}
-    rb = {r.source_id: r for r in er.load_table(right, "right")}
+    la, rb = _tables(left, right)
 
     def show(r) -> str:
         return (f"title: {r.title}\n     authors: {', '.join(a.name for a in r.authors) or '-'}\n"
@@ -146,10 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         if name == "sheet":
             p.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    if args.mode == "sheet":
-        write_sheet(args.verdicts, args.left, args.right, args.out)
-        return 0
-    for k, v in run_estimate(args.verdicts, args.left, args.right, args.pairs).items():
+    try:
+        if args.mode == "sheet":
+            write_sheet(args.verdicts, args.left, args.right, args.out)
+            return 0
+        result = run_estimate(args.verdicts, args.left, args.right, args.pairs)
+    except (OSError, KeyError, ValueError, er.BenchmarkInputError, csv.Error) as e:
+        print(f"label_audit.py: {e}", file=sys.stderr)
+        return 2
+    for k, v in result.items():
         print(f"{k}: {v:.4f}" if isinstance(v, float) else f"{k}: {v}")
     return 0
 

@@ -7,6 +7,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 import label_audit  # noqa: E402
+from er import BenchmarkInputError  # noqa: E402
 
 HEADER = "ltable_id\trtable_id\tstratum\tstratum_size\tjudge_a\tjudge_b\treworded\n"
 PAPERS = [("deep learning for rna folding", "jane smith"), ("a survey of graph databases", "li wei"),
@@ -62,10 +63,10 @@ def test_a_verdict_for_a_pair_the_split_does_not_label_is_refused(tmp_path):
     left, right, pairs = _split(tmp_path)
     verdicts = tmp_path / "verdicts.tsv"
     verdicts.write_text(HEADER + "p1\tn1\tpos\t4\tSAME\tSAME\t0\n")
-    with pytest.raises(SystemExit, match="the pair p1, n1 is not in .*pairs.csv"):
+    with pytest.raises(BenchmarkInputError, match="the pair p1, n1 is not in .*pairs.csv"):
         label_audit.run_estimate(str(verdicts), left, right, pairs, resamples=10)
     verdicts.write_text("left\tright\tverdict\n")
-    with pytest.raises(SystemExit, match="expected the columns"):
+    with pytest.raises(BenchmarkInputError, match="expected the columns"):
         label_audit.read_verdicts(verdicts)
 
 
@@ -95,7 +96,6 @@ def test_the_committed_audits_name_pairs_of_their_splits_with_their_labels(reald
 
 
 def test_a_refit_on_audited_labels_changes_only_the_labels_both_judges_contradict(tmp_path):
-    import er
     audit = tmp_path / "train.tsv"
     audit.write_text("# comment\nid\tstratum\tjudge_a\tjudge_b\treworded\n"
                      "0\tneg_close\tSAME\tSAME\t0\n"        # both contradict label 0: becomes 1
@@ -104,5 +104,14 @@ def test_a_refit_on_audited_labels_changes_only_the_labels_both_judges_contradic
                      "3\tpos\tUNSURE\tUNSURE\t0\n"
                      "4\tpos\tDIFF\tDIFF\t0\n")             # both contradict label 1: becomes 0
     ids, labels = ["0", "1", "2", "3", "4", "5"], [0, 1, 0, 1, 1, 0]
-    assert er.audited_labels(audit, ids, labels) == [1, 1, 1, 1, 0, 0]
-    assert er.audited_labels(audit, ids, labels, keep_reworded=True) == [1, 1, 0, 1, 0, 0]
+    assert label_audit.audited_labels(audit, ids, labels) == [1, 1, 1, 1, 0, 0]
+    assert label_audit.audited_labels(audit, ids, labels, keep_reworded=True) == [1, 1, 0, 1, 0, 0]
+
+
+def test_a_malformed_verdicts_file_is_a_clear_error_and_exit_2(tmp_path, capsys):
+    left, right, pairs = _split(tmp_path)
+    bad = tmp_path / "verdicts.tsv"
+    bad.write_text("left\tright\n")
+    code = label_audit.main(["estimate", "--verdicts", str(bad), "--left", left, "--right", right, "--pairs", pairs])
+    assert code == 2
+    assert "verdicts.tsv: expected the columns" in capsys.readouterr().err
